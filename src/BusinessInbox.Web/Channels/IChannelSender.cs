@@ -1,0 +1,21 @@
+using BusinessInbox.Data;
+
+namespace BusinessInbox.Channels;
+
+public sealed record OutgoingMessage(int BusinessId, int ChatId, long MessageId, string Body);
+
+/// <summary>The channel's own id for the message, when it gives one.</summary>
+public sealed record SendResult(string? ExternalId);
+
+/// <summary>Delivers an outbound message over one channel. Called by the outbox dispatcher only.</summary>
+public interface IChannelSender
+{
+    ChannelKind Channel { get; }
+    Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken ct);
+}
+
+/// <summary>A channel refused a message. <see cref="Transient"/> failures are retried; others fail the message with this reason.</summary>
+public sealed class ChannelSendException(string reason, bool transient) : Exception(reason)
+{
+    public bool Transient { get; } = transient;
+}

@@ -1,0 +1,131 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace BusinessInbox.Data;
+
+internal sealed class BusinessConfiguration : IEntityTypeConfiguration<Business>
+{
+    public void Configure(EntityTypeBuilder<Business> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Slug).HasMaxLength(40);
+        b.Property(x => x.TimeZone).HasMaxLength(64);
+        b.HasIndex(x => x.Slug).IsUnique();
+    }
+}
+
+internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
+{
+    public void Configure(EntityTypeBuilder<AppUser> b) => b.Property(x => x.DisplayName).HasMaxLength(100);
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> b)
+    {
+        b.HasKey(x => new { x.BusinessId, x.UserId });
+        b.HasIndex(x => x.UserId);
+        b.HasOne(x => x.Business).WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId);
+    }
+}
+
+internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
+{
+    public void Configure(EntityTypeBuilder<Contact> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Phone).HasMaxLength(20);
+        b.Property(x => x.Email).HasMaxLength(254);
+        b.Property(x => x.Notes).HasMaxLength(4000);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasIndex(x => new { x.BusinessId, x.Phone });
+        b.HasMany(x => x.Identities).WithOne(x => x.Contact).HasForeignKey(x => x.ContactId);
+    }
+}
+
+internal sealed class ContactIdentityConfiguration : IEntityTypeConfiguration<ContactIdentity>
+{
+    public void Configure(EntityTypeBuilder<ContactIdentity> b)
+    {
+        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.HasIndex(x => new { x.BusinessId, x.Channel, x.ExternalId }).IsUnique();
+    }
+}
+
+internal sealed class ChatConfiguration : IEntityTypeConfiguration<Chat>
+{
+    public void Configure(EntityTypeBuilder<Chat> b)
+    {
+        b.Property(x => x.LastMessagePreview).HasMaxLength(120);
+        b.HasOne(x => x.Contact).WithMany().HasForeignKey(x => x.ContactId);
+        b.HasOne(x => x.Assignee).WithMany().HasForeignKey(x => x.AssigneeId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasIndex(x => new { x.ContactId, x.Channel }).IsUnique();
+        // The inbox list: newest first, keyset over (LastMessageAt, Id).
+        b.HasIndex(x => new { x.BusinessId, x.LastMessageAt, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.Status, x.LastMessageAt, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.AssigneeId, x.LastMessageAt, x.Id });
+    }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> b)
+    {
+        b.Property(x => x.Body).HasMaxLength(16384);
+        b.Property(x => x.ExternalId).HasMaxLength(200);
+        b.Property(x => x.FailureReason).HasMaxLength(500);
+        b.HasOne(x => x.Chat).WithMany().HasForeignKey(x => x.ChatId);
+        b.HasOne(x => x.AuthorUser).WithMany().HasForeignKey(x => x.AuthorUserId).OnDelete(DeleteBehavior.SetNull);
+        // Duplicate deliveries are refused by the database, not by a check-then-insert.
+        b.HasIndex(x => new { x.Channel, x.ExternalId }).IsUnique();
+        b.HasIndex(x => new { x.ChatId, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.Id });
+    }
+}
+
+internal sealed class ChatEventConfiguration : IEntityTypeConfiguration<ChatEvent>
+{
+    public void Configure(EntityTypeBuilder<ChatEvent> b)
+    {
+        b.Property(x => x.From).HasMaxLength(100);
+        b.Property(x => x.To).HasMaxLength(100);
+        b.HasOne<Chat>().WithMany().HasForeignKey(x => x.ChatId);
+        b.HasIndex(x => new { x.ChatId, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.At });
+    }
+}
+
+internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>
+{
+    public void Configure(EntityTypeBuilder<OutboxItem> b)
+    {
+        b.ToTable("Outbox");
+        b.Property(x => x.LastError).HasMaxLength(500);
+        b.HasOne(x => x.Message).WithMany().HasForeignKey(x => x.MessageId);
+        b.HasIndex(x => x.MessageId).IsUnique();
+        b.HasIndex(x => x.NextAttemptAt);
+    }
+}
+
+internal sealed class InboxCounterConfiguration : IEntityTypeConfiguration<InboxCounter>
+{
+    public void Configure(EntityTypeBuilder<InboxCounter> b)
+    {
+        b.HasKey(x => new { x.BusinessId, x.Key });
+        b.Property(x => x.Key).HasMaxLength(80);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.TokenHash).HasMaxLength(64);
+        b.Property(x => x.Prefix).HasMaxLength(16);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasIndex(x => x.TokenHash).IsUnique();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace BusinessInbox.Data;
+
+public static class DataExtensions
+{
+    /// <summary>Registers <see cref="InboxDb"/> on SQLite (WAL, busy timeout) and persists data-protection keys in the data folder.</summary>
+    public static WebApplicationBuilder AddInboxData(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>()
+            .BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var dataPath = DataFolder(builder.Configuration, builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(dataPath);
+
+        var connectionString = builder.Configuration.GetConnectionString("Inbox");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataPath, "inbox.db"),
+                Cache = SqliteCacheMode.Private,
+                Pooling = true,
+            }.ToString();
+        }
+
+        builder.Services.AddSingleton<SqlitePragmas>();
+        builder.Services.AddDbContextPool<InboxDb>((sp, options) => options
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(InboxDb).Assembly.FullName))
+            .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName("BusinessInbox")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys")));
+
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static string DataFolder(IConfiguration configuration, string contentRoot)
+    {
+        var configured = configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataPath)}"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "App_Data" : configured, contentRoot);
+    }
+
+    /// <summary>Applies pending migrations; on SQLite also switches the file to WAL, which persists in the file.</summary>
+    public static async Task MigrateInboxDbAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+}
+
+/// <summary>Per-connection SQLite settings: wait for a busy writer instead of failing, and fsync less often (safe in WAL).</summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    private const string Pragmas = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Ready when the database answers a query.</summary>
+internal sealed class DatabaseHealthCheck(InboxDb db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The database cannot be reached.");
+}

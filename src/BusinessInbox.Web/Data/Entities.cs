@@ -1,0 +1,204 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace BusinessInbox.Data;
+
+public enum MemberRole
+{
+    Agent = 0,
+    Admin = 1,
+    Owner = 2,
+}
+
+public enum ChannelKind
+{
+    WebChat = 0,
+    WhatsApp = 1,
+}
+
+public enum ChatStatus
+{
+    Open = 0,
+    Pending = 1,
+    Resolved = 2,
+}
+
+public enum MessageDirection
+{
+    Inbound = 0,
+    Outbound = 1,
+}
+
+public enum MessageAuthor
+{
+    Customer = 0,
+    Staff = 1,
+    Automatic = 2,
+}
+
+public enum MessageKind
+{
+    Text = 0,
+    /// <summary>A private note: staff only, never sent to the customer.</summary>
+    Note = 1,
+}
+
+/// <summary>Ordered: a status only ever moves forward, except that Failed can be overtaken by proof of delivery.</summary>
+public enum MessageStatus
+{
+    Queued = 0,
+    Sent = 1,
+    Delivered = 2,
+    Read = 3,
+    Failed = 9,
+}
+
+public enum ChatEventKind
+{
+    StatusChanged = 0,
+    Assigned = 1,
+}
+
+public class Business
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+    public required string TimeZone { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public class AppUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+    public bool NotifyWithSound { get; set; } = true;
+    public bool NotifyInBrowser { get; set; } = true;
+}
+
+public class Membership
+{
+    public int BusinessId { get; set; }
+    public Business Business { get; set; } = null!;
+    public required string UserId { get; set; }
+    public AppUser User { get; set; } = null!;
+    public MemberRole Role { get; set; }
+    public DateTimeOffset JoinedAt { get; set; }
+}
+
+public class Contact
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    public string? Name { get; set; }
+    /// <summary>E.164, when known.</summary>
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+    public string? Notes { get; set; }
+    public bool IsBlocked { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? FirstMessageAt { get; set; }
+    public DateTimeOffset? LastMessageAt { get; set; }
+    public List<ContactIdentity> Identities { get; set; } = [];
+}
+
+/// <summary>How one channel knows a contact: a web-chat visitor id, a WhatsApp wa_id or business-scoped user id.</summary>
+public class ContactIdentity
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    public int ContactId { get; set; }
+    public Contact Contact { get; set; } = null!;
+    public ChannelKind Channel { get; set; }
+    public required string ExternalId { get; set; }
+}
+
+/// <summary>One continuous chat per contact and channel, as in WhatsApp.</summary>
+public class Chat
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    public int ContactId { get; set; }
+    public Contact Contact { get; set; } = null!;
+    public ChannelKind Channel { get; set; }
+    public ChatStatus Status { get; set; }
+    public string? AssigneeId { get; set; }
+    public AppUser? Assignee { get; set; }
+    public int UnreadCount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastMessageAt { get; set; }
+    public long? LastMessageId { get; set; }
+    public string LastMessagePreview { get; set; } = "";
+    public DateTimeOffset? LastCustomerMessageAt { get; set; }
+    /// <summary>Start of the current episode: the first customer message after the chat was new or resolved.</summary>
+    public DateTimeOffset? EpisodeStartedAt { get; set; }
+}
+
+public class Message
+{
+    public long Id { get; set; }
+    public int BusinessId { get; set; }
+    public int ChatId { get; set; }
+    public Chat Chat { get; set; } = null!;
+    public ChannelKind Channel { get; set; }
+    public MessageDirection Direction { get; set; }
+    public MessageAuthor Author { get; set; }
+    public MessageKind Kind { get; set; }
+    public string? AuthorUserId { get; set; }
+    public AppUser? AuthorUser { get; set; }
+    public required string Body { get; set; }
+    public MessageStatus Status { get; set; }
+    public string? FailureReason { get; set; }
+    /// <summary>The channel's id for this message (client id on web chat, wamid on WhatsApp); unique per channel.</summary>
+    public string? ExternalId { get; set; }
+    /// <summary>When the customer's device says it was written; null for our own messages.</summary>
+    public DateTimeOffset? CustomerTimestamp { get; set; }
+    /// <summary>When it reached us (or was written by staff).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StatusChangedAt { get; set; }
+}
+
+/// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>
+public class ChatEvent
+{
+    public long Id { get; set; }
+    public int BusinessId { get; set; }
+    public int ChatId { get; set; }
+    public ChatEventKind Kind { get; set; }
+    public string? ActorUserId { get; set; }
+    public string? From { get; set; }
+    public string? To { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>An outbound message waiting for its channel. Written in the same transaction as the message.</summary>
+public class OutboxItem
+{
+    public long Id { get; set; }
+    public int BusinessId { get; set; }
+    public long MessageId { get; set; }
+    public Message Message { get; set; } = null!;
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Maintained count of chats in one inbox filter (status, unread, unassigned, per assignee).</summary>
+public class InboxCounter
+{
+    public int BusinessId { get; set; }
+    public required string Key { get; set; }
+    public int Count { get; set; }
+}
+
+public class ApiToken
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>SHA-256 of the token, hex; the token itself is shown once and never stored.</summary>
+    public required string TokenHash { get; set; }
+    public required string Prefix { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Localization;
+using Serilog;
+using Serilog.Events;
+
+namespace BusinessInbox.Hosting;
+
+public static class HostingExtensions
+{
+    public const string CustomerRateLimit = "customer";
+
+    /// <summary>Logging, proxy headers, rate limits, problem details, health checks, pages and localization.</summary>
+    public static WebApplicationBuilder AddInboxHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, log) => log
+            .ReadFrom.Configuration(builder.Configuration)
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
+
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // Behind a reverse proxy on another host, add it under ForwardedHeaders:KnownProxies.
+            foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+            {
+                o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (ctx, _) =>
+            {
+                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+                return ValueTask.CompletedTask;
+            };
+            // The public chat page and its hub: per client address.
+            o.AddPolicy(CustomerRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddLocalization();
+        builder.Services.AddRazorPages(o =>
+            {
+                o.Conventions.AuthorizeFolder("/", Security.Policies.Agent);
+                o.Conventions.AllowAnonymousToFolder("/Account");
+                o.Conventions.AllowAnonymousToFolder("/Setup");
+                o.Conventions.AllowAnonymousToFolder("/Chat");
+                o.Conventions.AllowAnonymousToPage("/Error");
+                o.Conventions.AllowAnonymousToPage("/Index");
+                o.Conventions.AuthorizeFolder("/Settings", Security.Policies.Owner);
+            })
+            .AddViewLocalization();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseInboxHosting(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error");
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
+        app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
+            ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/readyz") ? LogEventLevel.Verbose
+            : LogEventLevel.Information);
+        app.UseRequestLocalization(o =>
+        {
+            o.SetDefaultCulture("en").AddSupportedCultures("en", "zh-Hans").AddSupportedUICultures("en", "zh-Hans");
+            o.RequestCultureProviders.Insert(0, new QueryStringRequestCultureProvider());
+        });
+        app.MapStaticAssets();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapRazorPages().WithStaticAssets();
+        return app;
+    }
+}

@@ -1,0 +1,244 @@
+using BusinessInbox.Data;
+using BusinessInbox.Workers;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>What staff do to a chat: reply, write a private note, mark read, assign, change status, retry a failed send.</summary>
+public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox)
+{
+    /// <summary>Stores a reply with its outbox row in one transaction; the dispatcher delivers it.</summary>
+    public async Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct)
+    {
+        var (body, error) = MessageText.Check(text);
+        if (error is not null)
+        {
+            throw InboxException.Invalid(error);
+        }
+        long[] readIds = [];
+        Message message;
+        using (await gate.EnterAsync(ct))
+        {
+            var chat = await FindAsync(businessId, chatId, ct);
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            message = new Message
+            {
+                BusinessId = businessId,
+                ChatId = chat.Id,
+                Channel = chat.Channel,
+                Direction = MessageDirection.Outbound,
+                Author = MessageAuthor.Staff,
+                Kind = privateNote ? MessageKind.Note : MessageKind.Text,
+                AuthorUserId = userId,
+                Body = body!,
+                Status = privateNote ? MessageStatus.Sent : MessageStatus.Queued,
+                CreatedAt = now,
+            };
+            db.Messages.Add(message);
+            if (!privateNote)
+            {
+                db.Outbox.Add(new OutboxItem { BusinessId = businessId, Message = message, NextAttemptAt = now, CreatedAt = now });
+                var before = InboxCounters.ChatState.Of(chat);
+                chat.LastMessageAt = now;
+                chat.LastMessagePreview = MessageText.Preview(body!);
+                // Answering a chat reads it, as in WhatsApp.
+                chat.UnreadCount = 0;
+                await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);
+                readIds = await AdvanceInboundAsync(chat.Id, long.MaxValue, MessageStatus.Read, now, ct);
+            }
+            await db.SaveChangesAsync(ct);
+            if (!privateNote)
+            {
+                chat.LastMessageId = message.Id;
+                await db.SaveChangesAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        if (!privateNote)
+        {
+            outbox.Wake();
+        }
+        db.ChangeTracker.Clear();
+        var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
+        var summary = (await InboxQueries.FindChatAsync(db, businessId, chatId, ct))!;
+        await notifier.MessageAddedAsync(businessId, summary, view);
+        if (readIds.Length > 0)
+        {
+            await notifier.CustomerStatusAsync(chatId, readIds, MessageStatus.Read);
+            await notifier.StaffStatusAsync(businessId, chatId, readIds, MessageStatus.Read, null);
+            await notifier.CountersAsync(db, businessId, ct);
+        }
+        return view;
+    }
+
+    /// <summary>Opening a chat reads it: the unread badge clears and the customer sees "read".</summary>
+    public async Task MarkReadAsync(int businessId, int chatId, CancellationToken ct)
+    {
+        long[] ids;
+        bool countersChanged;
+        using (await gate.EnterAsync(ct))
+        {
+            var chat = await FindAsync(businessId, chatId, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var before = InboxCounters.ChatState.Of(chat);
+            countersChanged = chat.UnreadCount > 0;
+            chat.UnreadCount = 0;
+            await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);
+            ids = await AdvanceInboundAsync(chatId, long.MaxValue, MessageStatus.Read, clock.GetUtcNow(), ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await NotifyInboundStatusAsync(businessId, chatId, ids, MessageStatus.Read);
+        if (countersChanged)
+        {
+            var summary = (await InboxQueries.FindChatAsync(db, businessId, chatId, ct))!;
+            await notifier.ChatChangedAsync(businessId, summary, null);
+            await notifier.CountersAsync(db, businessId, ct);
+        }
+    }
+
+    /// <summary>A staff browser received the customer's messages up to <paramref name="upToId"/>: the customer sees "delivered".</summary>
+    public async Task MarkDeliveredAsync(int businessId, int chatId, long upToId, CancellationToken ct)
+    {
+        long[] ids;
+        using (await gate.EnterAsync(ct))
+        {
+            await FindAsync(businessId, chatId, ct);
+            ids = await AdvanceInboundAsync(chatId, upToId, MessageStatus.Delivered, clock.GetUtcNow(), ct);
+        }
+        await NotifyInboundStatusAsync(businessId, chatId, ids, MessageStatus.Delivered);
+    }
+
+    public async Task AssignAsync(int businessId, int chatId, string? actorId, string? assigneeId, CancellationToken ct)
+    {
+        ChatEvent change;
+        using (await gate.EnterAsync(ct))
+        {
+            var chat = await FindAsync(businessId, chatId, ct);
+            string? assigneeName = null;
+            if (assigneeId is not null)
+            {
+                assigneeName = await db.Memberships.Where(m => m.BusinessId == businessId && m.UserId == assigneeId)
+                    .Select(m => m.User.DisplayName).SingleOrDefaultAsync(ct)
+                    ?? throw InboxException.Invalid("That person is not a member of this business.");
+            }
+            if (chat.AssigneeId == assigneeId)
+            {
+                return;
+            }
+            var previousName = chat.AssigneeId is null ? null
+                : await db.Users.Where(u => u.Id == chat.AssigneeId).Select(u => u.DisplayName).SingleOrDefaultAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var before = InboxCounters.ChatState.Of(chat);
+            chat.AssigneeId = assigneeId;
+            change = new ChatEvent
+            {
+                BusinessId = businessId, ChatId = chatId, Kind = ChatEventKind.Assigned, ActorUserId = actorId,
+                From = previousName, To = assigneeName, At = clock.GetUtcNow(),
+            };
+            db.ChatEvents.Add(change);
+            await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await NotifyChangeAsync(businessId, chatId, change.Id, ct);
+    }
+
+    public async Task SetStatusAsync(int businessId, int chatId, string? actorId, ChatStatus status, CancellationToken ct)
+    {
+        if (!Enum.IsDefined(status))
+        {
+            throw InboxException.Invalid("Choose open, pending or resolved.");
+        }
+        ChatEvent change;
+        using (await gate.EnterAsync(ct))
+        {
+            var chat = await FindAsync(businessId, chatId, ct);
+            if (chat.Status == status)
+            {
+                return;
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var before = InboxCounters.ChatState.Of(chat);
+            change = new ChatEvent
+            {
+                BusinessId = businessId, ChatId = chatId, Kind = ChatEventKind.StatusChanged, ActorUserId = actorId,
+                From = chat.Status.ToString(), To = status.ToString(), At = clock.GetUtcNow(),
+            };
+            chat.Status = status;
+            if (status == ChatStatus.Resolved)
+            {
+                // The episode ends; the next customer message starts a new one.
+                chat.EpisodeStartedAt = null;
+            }
+            db.ChatEvents.Add(change);
+            await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await NotifyChangeAsync(businessId, chatId, change.Id, ct);
+    }
+
+    /// <summary>Queues a failed message again.</summary>
+    public async Task RetryAsync(int businessId, long messageId, CancellationToken ct)
+    {
+        int chatId;
+        using (await gate.EnterAsync(ct))
+        {
+            var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.BusinessId == businessId, ct)
+                ?? throw InboxException.NotFound("The message");
+            if (message.Status != MessageStatus.Failed)
+            {
+                throw InboxException.Invalid("Only a message that failed can be sent again.");
+            }
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            message.Status = MessageStatus.Queued;
+            message.FailureReason = null;
+            message.StatusChangedAt = now;
+            db.Outbox.Add(new OutboxItem { BusinessId = businessId, MessageId = messageId, NextAttemptAt = now, CreatedAt = now });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            chatId = message.ChatId;
+        }
+        outbox.Wake();
+        await notifier.StaffStatusAsync(businessId, chatId, [messageId], MessageStatus.Queued, null);
+    }
+
+    private async Task<Chat> FindAsync(int businessId, int chatId, CancellationToken ct) =>
+        await db.Chats.SingleOrDefaultAsync(c => c.Id == chatId && c.BusinessId == businessId, ct)
+        ?? throw InboxException.NotFound("The conversation");
+
+    /// <summary>Moves the customer's messages up to an id forward to a status (never backwards); returns the ids that moved.</summary>
+    private async Task<long[]> AdvanceInboundAsync(int chatId, long upToId, MessageStatus status, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = await db.Messages
+            .Where(m => m.ChatId == chatId && m.Direction == MessageDirection.Inbound && m.Id <= upToId && m.Status < status)
+            .Select(m => m.Id).ToArrayAsync(ct);
+        if (ids.Length > 0)
+        {
+            await db.Messages.Where(m => ids.Contains(m.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status).SetProperty(m => m.StatusChangedAt, now), ct);
+        }
+        return ids;
+    }
+
+    private async Task NotifyInboundStatusAsync(int businessId, int chatId, long[] ids, MessageStatus status)
+    {
+        await notifier.CustomerStatusAsync(chatId, ids, status);
+        await notifier.StaffStatusAsync(businessId, chatId, ids, status, null);
+    }
+
+    private async Task NotifyChangeAsync(int businessId, int chatId, long eventId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var summary = (await InboxQueries.FindChatAsync(db, businessId, chatId, ct))!;
+        var change = await db.ChatEvents.AsNoTracking().Where(e => e.Id == eventId)
+            .Select(e => new ChatEventView(e.Id, e.ChatId, e.Kind,
+                db.Users.Where(u => u.Id == e.ActorUserId).Select(u => u.DisplayName).FirstOrDefault(), e.From, e.To, e.At))
+            .SingleAsync(ct);
+        await notifier.ChatChangedAsync(businessId, summary, change);
+        await notifier.CountersAsync(db, businessId, ct);
+    }
+}

@@ -1,0 +1,21 @@
+using BusinessInbox.Data;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>What the staff hub pushes to the browsers of a business's members.</summary>
+public interface IInboxClient
+{
+    Task MessageAdded(ChatSummary chat, MessageView message);
+    Task MessagesStatus(int chatId, long[] messageIds, MessageStatus status, string? reason);
+    Task ChatChanged(ChatSummary chat, ChatEventView? change);
+    Task Counters(IReadOnlyDictionary<string, int> counters);
+    /// <summary>The member lost access to this business: the page stops and goes to sign-in.</summary>
+    Task AccessRevoked();
+}
+
+/// <summary>What the customer hub pushes to a customer's chat page.</summary>
+public interface ICustomerClient
+{
+    Task Message(CustomerMessageView message);
+    Task MessagesStatus(long[] messageIds, MessageStatus status);
+}

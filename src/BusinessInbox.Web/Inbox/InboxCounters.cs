@@ -1,0 +1,81 @@
+using BusinessInbox.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>
+/// The counts on the inbox tabs, maintained as chats change rather than recounted:
+/// each chat state maps to the set of tabs it belongs to, and a change applies the difference.
+/// </summary>
+public static class InboxCounters
+{
+    public const string All = "all";
+    public const string Unread = "unread";
+    public const string Unassigned = "unassigned";
+    public static string Mine(string userId) => "mine:" + userId;
+    public static string Status(ChatStatus status) => "status:" + status.ToString().ToLowerInvariant();
+
+    /// <summary>A chat as far as the counters care.</summary>
+    public readonly record struct ChatState(ChatStatus Status, string? AssigneeId, bool Unread)
+    {
+        public static ChatState Of(Chat chat) => new(chat.Status, chat.AssigneeId, chat.UnreadCount > 0);
+    }
+
+    public static IEnumerable<string> KeysOf(ChatState state)
+    {
+        yield return All;
+        yield return Status(state.Status);
+        if (state.Unread)
+        {
+            yield return Unread;
+        }
+        if (state.Status != ChatStatus.Resolved)
+        {
+            yield return state.AssigneeId is null ? Unassigned : Mine(state.AssigneeId);
+        }
+    }
+
+    /// <summary>Applies the change from <paramref name="before"/> (null for a new chat) to <paramref name="after"/>; call inside the write's transaction.</summary>
+    public static async Task ApplyAsync(InboxDb db, int businessId, ChatState? before, ChatState after, CancellationToken ct)
+    {
+        var deltas = new Dictionary<string, int>();
+        if (before is { } b)
+        {
+            foreach (var key in KeysOf(b))
+            {
+                deltas[key] = deltas.GetValueOrDefault(key) - 1;
+            }
+        }
+        foreach (var key in KeysOf(after))
+        {
+            deltas[key] = deltas.GetValueOrDefault(key) + 1;
+        }
+        foreach (var (key, delta) in deltas)
+        {
+            if (delta == 0)
+            {
+                continue;
+            }
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO InboxCounters (BusinessId, Key, Count) VALUES ({businessId}, {key}, {delta})
+                ON CONFLICT (BusinessId, Key) DO UPDATE SET Count = Count + excluded.Count
+                """, ct);
+        }
+    }
+
+    public static async Task<Dictionary<string, int>> ReadAsync(InboxDb db, int businessId, string userId, CancellationToken ct)
+    {
+        var mine = Mine(userId);
+        var rows = await db.InboxCounters.AsNoTracking()
+            .Where(c => c.BusinessId == businessId && (!c.Key.StartsWith("mine:") || c.Key == mine))
+            .Select(c => new { c.Key, c.Count })
+            .ToListAsync(ct);
+        var result = rows.ToDictionary(r => r.Key == mine ? "mine" : r.Key, r => r.Count);
+        foreach (var key in new[] { All, Unread, Unassigned, "mine", Status(ChatStatus.Open), Status(ChatStatus.Pending), Status(ChatStatus.Resolved) })
+        {
+            result.TryAdd(key, 0);
+        }
+        return result;
+    }
+}

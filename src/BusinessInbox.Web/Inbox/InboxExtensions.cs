@@ -1,0 +1,48 @@
+using BusinessInbox.Channels;
+using BusinessInbox.Channels.WebChat;
+using BusinessInbox.Workers;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BusinessInbox.Inbox;
+
+public static class InboxExtensions
+{
+    /// <summary>The inbox's write and read services, its hubs, the web chat channel and the outbox worker.</summary>
+    public static WebApplicationBuilder AddInbox(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WriteGate>();
+        services.AddSingleton<StaffConnections>();
+        services.AddSingleton<InboxNotifier>();
+        services.AddScoped<InboundMessages>();
+        services.AddScoped<ChatCommands>();
+        services.AddScoped<OutboundStatus>();
+
+        services.AddSignalR(o =>
+            {
+                o.AddFilter<InboxHubErrors>();
+                // A 4,096-character message of emoji is about 50 KB as escaped JSON.
+                o.MaximumReceiveMessageSize = 64 * 1024;
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddSingleton<InboxHubErrors>();
+
+        services.AddSingleton<VisitorCookie>();
+        services.AddSingleton<CustomerRateLimiter>();
+        services.AddSingleton<IChannelSender, WebChatSender>();
+
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OutboxSignal>();
+        services.AddHostedService<OutboxDispatcher>();
+        return builder;
+    }
+
+    public static WebApplication MapInbox(this WebApplication app)
+    {
+        app.MapHub<InboxHub>("/hubs/inbox");
+        app.MapHub<CustomerChatHub>("/hubs/chat").AllowAnonymous();
+        return app;
+    }
+}

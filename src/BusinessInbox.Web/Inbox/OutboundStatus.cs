@@ -1,0 +1,84 @@
+using BusinessInbox.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>Moves our own messages through sent → delivered → read, forward only, or to failed with a reason.</summary>
+public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
+{
+    /// <summary>The channel accepted the message. Removes its outbox row in the same transaction.</summary>
+    public async Task SentAsync(long outboxId, long messageId, string? externalId, CancellationToken ct)
+    {
+        MessageView? view;
+        using (await gate.EnterAsync(ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            await db.Messages.Where(m => m.Id == messageId && m.Status == MessageStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Sent).SetProperty(m => m.StatusChangedAt, now), ct);
+            if (externalId is not null)
+            {
+                await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, externalId), ct);
+            }
+            await db.Outbox.Where(o => o.Id == outboxId).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+            view = await InboxQueries.MessageAsync(db, messageId, ct);
+        }
+        if (view is null)
+        {
+            return;
+        }
+        var businessId = await db.Messages.Where(m => m.Id == messageId).Select(m => m.BusinessId).SingleAsync(ct);
+        await notifier.StaffStatusAsync(businessId, view.ChatId, [view.Id], view.Status, null);
+        await notifier.CustomerMessageAsync(view.ChatId, CustomerViews.Of(view));
+    }
+
+    /// <summary>The channel refused the message for good, or the retries ran out.</summary>
+    public async Task FailedAsync(long outboxId, long messageId, string reason, CancellationToken ct)
+    {
+        int businessId, chatId;
+        using (await gate.EnterAsync(ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            await db.Messages.Where(m => m.Id == messageId && m.Status == MessageStatus.Queued)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, MessageStatus.Failed)
+                    .SetProperty(m => m.FailureReason, reason)
+                    .SetProperty(m => m.StatusChangedAt, now), ct);
+            await db.Outbox.Where(o => o.Id == outboxId).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+            (businessId, chatId) = await db.Messages.Where(m => m.Id == messageId)
+                .Select(m => new ValueTuple<int, int>(m.BusinessId, m.ChatId)).SingleAsync(ct);
+        }
+        await notifier.StaffStatusAsync(businessId, chatId, [messageId], MessageStatus.Failed, reason);
+    }
+
+    /// <summary>The customer's page received (or showed) our messages up to <paramref name="upToId"/>.</summary>
+    public async Task CustomerReachedAsync(int chatId, long upToId, MessageStatus status, CancellationToken ct)
+    {
+        if (status is not (MessageStatus.Delivered or MessageStatus.Read))
+        {
+            return;
+        }
+        long[] ids;
+        int businessId;
+        using (await gate.EnterAsync(ct))
+        {
+            var now = clock.GetUtcNow();
+            var candidates = db.Messages.Where(m =>
+                m.ChatId == chatId && m.Direction == MessageDirection.Outbound && m.Kind == MessageKind.Text && m.Id <= upToId
+                && m.Status >= MessageStatus.Sent && m.Status < status);
+            ids = await candidates.Select(m => m.Id).ToArrayAsync(ct);
+            if (ids.Length == 0)
+            {
+                return;
+            }
+            await db.Messages.Where(m => ids.Contains(m.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status).SetProperty(m => m.StatusChangedAt, now), ct);
+            businessId = await db.Chats.Where(c => c.Id == chatId).Select(c => c.BusinessId).SingleAsync(ct);
+        }
+        await notifier.StaffStatusAsync(businessId, chatId, ids, status, null);
+        await notifier.CustomerStatusAsync(chatId, ids, status);
+    }
+}

@@ -1,0 +1,34 @@
+using BusinessInbox.Api;
+using BusinessInbox.Cli;
+using BusinessInbox.Data;
+using BusinessInbox.Hosting;
+using BusinessInbox.Inbox;
+using BusinessInbox.Security;
+using BusinessInbox.Setup;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddInboxHosting();
+builder.AddInboxData();
+builder.AddInboxSecurity();
+builder.AddInbox();
+builder.AddBusinessSetup();
+
+var app = builder.Build();
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(app, args);
+}
+
+await app.Services.MigrateInboxDbAsync();
+
+app.UseInboxHosting();
+app.MapInbox();
+app.MapInboxApi();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,185 @@
+using BusinessInbox.Channels;
+using BusinessInbox.Data;
+using BusinessInbox.Inbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BusinessInbox.Workers;
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    /// <summary>Attempts before a message is marked failed.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>First retry delay; each further attempt doubles it (with jitter).</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the dispatcher looks for due work when nobody wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Wakes the dispatcher as soon as a reply is committed, instead of waiting for its next poll.</summary>
+public sealed class OutboxSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Dispose() => _signal.Dispose();
+
+    public void Wake()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    {
+        // The timeout runs on the injected clock, so tests move time instead of waiting for it.
+        using var timeoutCts = new CancellationTokenSource(timeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
+        try
+        {
+            await _signal.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Delivers queued outbound messages through their channel. A delivery that fails for a passing
+/// reason is retried with exponential backoff and jitter; a lasting failure, or running out of
+/// attempts, marks the message failed with the reason so staff can see it and retry.
+/// Rows survive a crash: whatever was committed is sent after a restart.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    OutboxSignal signal,
+    TimeProvider clock,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private const int BatchSize = 50;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                wait = await DispatchDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "The outbox dispatcher failed; trying again shortly");
+                wait = options.Value.PollInterval;
+            }
+            await signal.WaitAsync(wait, clock, stoppingToken);
+        }
+    }
+
+    /// <summary>Sends every due item; returns how long to sleep before the next one falls due.</summary>
+    internal async Task<TimeSpan> DispatchDueAsync(CancellationToken ct)
+    {
+        var poll = options.Value.PollInterval;
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+            var now = clock.GetUtcNow();
+            var due = await db.Outbox.AsNoTracking()
+                .Where(o => o.NextAttemptAt <= now)
+                .OrderBy(o => o.Id)
+                .Take(BatchSize)
+                .Select(o => new DueItem(o.Id, o.MessageId, o.Attempts, o.BusinessId, o.Message.ChatId, o.Message.Channel, o.Message.Body))
+                .ToListAsync(ct);
+            if (due.Count == 0)
+            {
+                var next = await db.Outbox.AsNoTracking().OrderBy(o => o.NextAttemptAt).Select(o => (DateTimeOffset?)o.NextAttemptAt).FirstOrDefaultAsync(ct);
+                return next is { } n ? Clamp(n - now, poll) : poll;
+            }
+            foreach (var item in due)
+            {
+                await DispatchAsync(scope.ServiceProvider, item, ct);
+            }
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait, TimeSpan max) =>
+        wait < TimeSpan.Zero ? TimeSpan.Zero : wait > max ? max : wait;
+
+    private async Task DispatchAsync(IServiceProvider services, DueItem item, CancellationToken ct)
+    {
+        var status = services.GetRequiredService<OutboundStatus>();
+        var sender = services.GetServices<IChannelSender>().FirstOrDefault(s => s.Channel == item.Channel);
+        if (sender is null)
+        {
+            await status.FailedAsync(item.OutboxId, item.MessageId, "This channel is not connected.", ct);
+            return;
+        }
+        try
+        {
+            var result = await sender.SendAsync(new OutgoingMessage(item.BusinessId, item.ChatId, item.MessageId, item.Body), ct);
+            await status.SentAsync(item.OutboxId, item.MessageId, result.ExternalId, ct);
+        }
+        catch (ChannelSendException ex) when (!ex.Transient || item.Attempts + 1 >= options.Value.MaxAttempts)
+        {
+            logger.LogWarning("Message {MessageId} failed after {Attempts} attempts: {Reason}", item.MessageId, item.Attempts + 1, ex.Message);
+            await status.FailedAsync(item.OutboxId, item.MessageId, ex.Message, ct);
+        }
+        catch (Exception ex) when (ex is ChannelSendException or HttpRequestException or TimeoutException
+                                   || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            if (item.Attempts + 1 >= options.Value.MaxAttempts)
+            {
+                await status.FailedAsync(item.OutboxId, item.MessageId, "The channel could not be reached.", ct);
+                return;
+            }
+            var delay = Backoff(item.Attempts);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("Message {MessageId} will be retried in {Delay} (attempt {Attempt})", item.MessageId, delay, item.Attempts + 1);
+            }
+            await RescheduleAsync(services, item, delay, ex.Message, ct);
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter between half and all of the step.</summary>
+    internal TimeSpan Backoff(int attempts)
+    {
+        var o = options.Value;
+        var step = o.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts, 20));
+        step = Math.Min(step, o.MaxRetryDelay.TotalMilliseconds);
+        var jittered = step / 2 + Random.Shared.NextDouble() * step / 2;
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+
+    private async Task RescheduleAsync(IServiceProvider services, DueItem item, TimeSpan delay, string error, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<InboxDb>();
+        var gate = services.GetRequiredService<WriteGate>();
+        var next = clock.GetUtcNow() + delay;
+        var reason = error.Length > 500 ? error[..500] : error;
+        using (await gate.EnterAsync(ct))
+        {
+            await db.Outbox.Where(o => o.Id == item.OutboxId).ExecuteUpdateAsync(s => s
+                .SetProperty(o => o.Attempts, o => o.Attempts + 1)
+                .SetProperty(o => o.NextAttemptAt, next)
+                .SetProperty(o => o.LastError, reason), ct);
+        }
+    }
+
+    private sealed record DueItem(long OutboxId, long MessageId, int Attempts, int BusinessId, int ChatId, ChannelKind Channel, string Body);
+}
