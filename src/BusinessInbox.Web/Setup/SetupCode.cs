@@ -47,6 +47,7 @@ public static class SetupExtensions
     {
         builder.Services.AddSingleton<SetupCode>();
         builder.Services.AddScoped<BusinessSetup>();
+        builder.Services.AddScoped<Pages.Account.StaffSignIn>();
         builder.Services.AddHostedService<SetupCodeAnnouncer>();
         return builder;
     }
