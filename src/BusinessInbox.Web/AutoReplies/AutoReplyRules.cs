@@ -35,7 +35,16 @@ public sealed record AutoReplySettings(
     GreetingMessage Greeting,
     IReadOnlyList<KeywordRule> KeywordRules,
     Recipients Recipients = Recipients.Everyone,
-    int StaffQuietMinutes = 10);
+    int StaffQuietMinutes = 10)
+{
+    public static readonly AutoReplySettings Off = new(
+        new AwayMessage(false, "", AwaySchedule.OutsideOpeningHours),
+        new GreetingMessage(false, ""),
+        []);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AnyEnabled => Away.Enabled || Greeting.Enabled || KeywordRules.Count > 0;
+}
 
 /// <summary>What is known about the contact and chat when a customer message arrives (before it is counted).</summary>
 public sealed record InboundFacts(
@@ -47,6 +56,7 @@ public sealed record InboundFacts(
     DateTimeOffset? LastAwaySentAt,
     string? LastAwayPeriod)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool FirstMessageEver => PreviousCustomerMessageAt is null;
 }
 

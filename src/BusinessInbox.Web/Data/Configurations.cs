@@ -1,4 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BusinessInbox.AutoReplies;
+using BusinessInbox.Hours;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BusinessInbox.Data;
@@ -11,6 +17,8 @@ internal sealed class BusinessConfiguration : IEntityTypeConfiguration<Business>
         b.Property(x => x.Slug).HasMaxLength(40);
         b.Property(x => x.TimeZone).HasMaxLength(64);
         b.HasIndex(x => x.Slug).IsUnique();
+        b.Property(x => x.Hours).HasConversion(new JsonConverter<HoursSchedule>(), JsonConverter<HoursSchedule>.Comparer);
+        b.Property(x => x.AutoReplies).HasConversion(new JsonConverter<AutoReplySettings>(), JsonConverter<AutoReplySettings>.Comparer);
     }
 }
 
@@ -116,6 +124,28 @@ internal sealed class InboxCounterConfiguration : IEntityTypeConfiguration<Inbox
         b.HasKey(x => new { x.BusinessId, x.Key });
         b.Property(x => x.Key).HasMaxLength(80);
     }
+}
+
+internal sealed class AutoReplyJobConfiguration : IEntityTypeConfiguration<AutoReplyJob>
+{
+    public void Configure(EntityTypeBuilder<AutoReplyJob> b)
+    {
+        b.HasOne<Message>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.MessageId).IsUnique();
+    }
+}
+
+/// <summary>Settings that are read and written whole (hours, auto-replies) are kept as one JSON column.</summary>
+internal sealed class JsonConverter<T>() : ValueConverter<T, string>(
+    v => JsonSerializer.Serialize(v, Options),
+    s => JsonSerializer.Deserialize<T>(s, Options)!)
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static readonly ValueComparer<T> Comparer = new(
+        (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
+        v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options)!);
 }
 
 internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>

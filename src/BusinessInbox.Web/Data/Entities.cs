@@ -1,3 +1,5 @@
+using BusinessInbox.AutoReplies;
+using BusinessInbox.Hours;
 using Microsoft.AspNetCore.Identity;
 
 namespace BusinessInbox.Data;
@@ -65,6 +67,8 @@ public class Business
     public required string Slug { get; set; }
     public required string TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public HoursSchedule Hours { get; set; } = HoursSchedule.AlwaysOpen;
+    public AutoReplySettings AutoReplies { get; set; } = AutoReplySettings.Off;
 }
 
 public class AppUser : IdentityUser
@@ -130,6 +134,11 @@ public class Chat
     public DateTimeOffset? LastCustomerMessageAt { get; set; }
     /// <summary>Start of the current episode: the first customer message after the chat was new or resolved.</summary>
     public DateTimeOffset? EpisodeStartedAt { get; set; }
+    /// <summary>The last reply written by a person (not automatic): automatic replies hold back for a while after it.</summary>
+    public DateTimeOffset? LastStaffReplyAt { get; set; }
+    public DateTimeOffset? LastAwaySentAt { get; set; }
+    /// <summary>The away period (see <see cref="AutoReplyRules"/>) the last away message was sent for.</summary>
+    public string? LastAwayPeriod { get; set; }
 }
 
 public class Message
@@ -201,4 +210,16 @@ public class ApiToken
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
+}
+
+/// <summary>
+/// A customer message whose automatic replies are still to be decided. Written in the same transaction
+/// as the message; the auto-reply worker decides, writes the replies and removes it in one transaction.
+/// </summary>
+public class AutoReplyJob
+{
+    public long Id { get; set; }
+    public int BusinessId { get; set; }
+    public long MessageId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

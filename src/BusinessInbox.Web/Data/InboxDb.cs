@@ -16,6 +16,7 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
     public DbSet<InboxCounter> InboxCounters => Set<InboxCounter>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,9 +14,11 @@ public enum HoursMode
 /// </summary>
 public sealed record TimeRange(TimeOnly Start, TimeOnly End)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool CrossesMidnight => End <= Start;
 
     /// <summary>Length in local clock time, ignoring any DST change inside it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan ClockLength => CrossesMidnight ? TimeSpan.FromDays(1) - (Start - End) : End - Start;
 }
 
@@ -28,11 +30,21 @@ public sealed record DayHours(bool Open24Hours, IReadOnlyList<TimeRange> Ranges)
 
     public static DayHours Of(params TimeRange[] ranges) => new(false, ranges);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsClosed => !Open24Hours && Ranges.Count == 0;
 }
 
 /// <summary>A holiday or special day that replaces the weekday's hours.</summary>
 public sealed record DateOverride(DateOnly Date, string? Name, DayHours Hours);
+
+/// <summary>The hours as the owner enters them, without the zone (which belongs to the business).</summary>
+public sealed record HoursSchedule(HoursMode Mode, IReadOnlyDictionary<DayOfWeek, DayHours> Week, IReadOnlyList<DateOverride> Overrides)
+{
+    /// <summary>A new business is open around the clock until the owner says otherwise.</summary>
+    public static readonly HoursSchedule AlwaysOpen = new(HoursMode.AlwaysOpen, new Dictionary<DayOfWeek, DayHours>(), []);
+
+    public OpeningHours In(string timeZoneId) => new(timeZoneId, Mode, Week, Overrides);
+}
 
 /// <summary>Everything that decides when a business is open. Pure data; <see cref="BusinessClock"/> answers questions about it.</summary>
 public sealed record OpeningHours(

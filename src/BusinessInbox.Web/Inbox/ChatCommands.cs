@@ -41,6 +41,7 @@ public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock,
                 db.Outbox.Add(new OutboxItem { BusinessId = businessId, Message = message, NextAttemptAt = now, CreatedAt = now });
                 var before = InboxCounters.ChatState.Of(chat);
                 chat.LastMessageAt = now;
+                chat.LastStaffReplyAt = now;
                 chat.LastMessagePreview = MessageText.Preview(body!);
                 // Answering a chat reads it, as in WhatsApp.
                 chat.UnreadCount = 0;

@@ -1,4 +1,5 @@
 using BusinessInbox.Data;
+using BusinessInbox.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Inbox;
@@ -21,7 +22,7 @@ public sealed record InboundResult(long MessageId, int ChatId, bool Duplicate);
 /// (duplicates are refused by a unique index), keeps the chat and the inbox counters current, then
 /// notifies the staff.
 /// </summary>
-public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
+public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, AutoReplySignal autoReplySignal)
 {
     public async Task<InboundResult> ReceiveAsync(InboundMessage inbound, CancellationToken ct)
     {
@@ -108,6 +109,11 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
                 return new InboundResult(stored.Id, stored.ChatId, Duplicate: true);
             }
             chat.LastMessageId = message.Id;
+            var autoReplies = await db.Businesses.Where(b => b.Id == inbound.BusinessId).Select(b => b.AutoReplies).SingleAsync(ct);
+            if (autoReplies.AnyEnabled)
+            {
+                db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = inbound.BusinessId, MessageId = message.Id, CreatedAt = now });
+            }
             await InboxCounters.ApplyAsync(db, chat.BusinessId, before, InboxCounters.ChatState.Of(chat), ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -120,6 +126,7 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
         await notifier.MessageAddedAsync(inbound.BusinessId, summary, view);
         await notifier.CustomerMessageAsync(summary.Id, CustomerViews.Of(view));
         await notifier.CountersAsync(db, inbound.BusinessId, ct);
+        autoReplySignal.Wake();
         return new InboundResult(view.Id, summary.Id, Duplicate: false);
     }
 

@@ -36,6 +36,8 @@ public static class InboxExtensions
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton<AutoReplySignal>();
+        services.AddHostedService<AutoReplyWorker>();
         return builder;
     }
 

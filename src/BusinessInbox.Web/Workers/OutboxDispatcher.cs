@@ -24,38 +24,7 @@ public sealed class OutboxOptions
 }
 
 /// <summary>Wakes the dispatcher as soon as a reply is committed, instead of waiting for its next poll.</summary>
-public sealed class OutboxSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Dispose() => _signal.Dispose();
-
-    public void Wake()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-    }
-
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
-    {
-        // The timeout runs on the injected clock, so tests move time instead of waiting for it.
-        using var timeoutCts = new CancellationTokenSource(timeout, clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
-        try
-        {
-            await _signal.WaitAsync(linked.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-        }
-    }
-}
+public sealed class OutboxSignal : WorkSignal;
 
 /// <summary>
 /// Delivers queued outbound messages through their channel. A delivery that fails for a passing

@@ -134,14 +134,45 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("BusinessInbox.Data.AutoReplyJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique();
+
+                    b.ToTable("AutoReplyJobs");
+                });
+
             modelBuilder.Entity("BusinessInbox.Data.Business", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AutoReplies")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -190,6 +221,12 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.Property<long?>("EpisodeStartedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LastAwayPeriod")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAwaySentAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastCustomerMessageAt")
                         .HasColumnType("INTEGER");
 
@@ -203,6 +240,9 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(120)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastStaffReplyAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
@@ -610,6 +650,15 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.HasOne("BusinessInbox.Data.Business", null)
                         .WithMany()
                         .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.AutoReplyJob", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace BusinessInbox.Hours;
+
+/// <summary>Hours in words for customers: the auto-reply placeholders and the chat page use the same phrases.</summary>
+public static class HoursText
+{
+    /// <summary>"09:00–12:00, 13:00–18:00", "Open 24 hours", "Closed" or "By appointment only".</summary>
+    public static string Today(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
+    {
+        switch (hours.Mode)
+        {
+            case HoursMode.AlwaysOpen:
+                return "Open 24 hours";
+            case HoursMode.ByAppointmentOnly:
+                return "By appointment only";
+        }
+        var (_, day, _) = clock.Today(now);
+        return Day(day);
+    }
+
+    public static string Day(DayHours day) =>
+        day.Open24Hours ? "Open 24 hours"
+        : day.IsClosed ? "Closed"
+        : string.Join(", ", day.Ranges.OrderBy(r => r.Start).Select(r => $"{Time(r.Start)}–{Time(r.End)}"));
+
+    /// <summary>"now", "today at 09:00", "Mon 09:00" within a week, else "9 Feb 2027 09:00"; "by appointment" when there are no hours.</summary>
+    public static string NextOpen(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
+    {
+        if (hours.Mode == HoursMode.ByAppointmentOnly)
+        {
+            return "by appointment";
+        }
+        var state = clock.StateAt(now);
+        if (state.IsOpen)
+        {
+            return "now";
+        }
+        if (state.ChangesAtLocal is not { } opens)
+        {
+            return "later";
+        }
+        var today = clock.LocalDate(now);
+        var date = DateOnly.FromDateTime(opens);
+        var time = Time(TimeOnly.FromDateTime(opens));
+        return date == today ? $"today at {time}"
+            : date.DayNumber - today.DayNumber < 7 ? $"{opens.ToString("ddd", CultureInfo.InvariantCulture)} {time}"
+            : $"{opens.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} {time}";
+    }
+
+    private static string Time(TimeOnly t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
+}
