@@ -31,8 +31,8 @@ public sealed class StaffManagementTests : IAsyncLifetime
         var second = await _app.AddMemberAsync(shop, "olga@example.test", MemberRole.Agent);
         var (_, promote) = await owner.Client.SubmitAsync("/settings/staff", new() { ["userId"] = second, ["role"] = "Owner" }, "Role");
         AccountForms.Text(promote).Should().Contain("The role was changed.");
-        var (_, stepDown) = await owner.Client.SubmitAsync("/settings/staff", new() { ["userId"] = shop.OwnerId, ["role"] = "Admin" }, "Role");
-        AccountForms.Text(stepDown).Should().Contain("The role was changed.");
+        var (stepDown, _) = await owner.Client.SubmitAsync("/settings/staff", new() { ["userId"] = shop.OwnerId, ["role"] = "Admin" }, "Role");
+        stepDown.StatusCode.Should().Be(HttpStatusCode.Redirect);
         (await RoleOfAsync(shop, shop.OwnerId)).Should().Be(MemberRole.Admin);
         (await owner.Client.GetAsync("/settings/staff")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "an admin does not manage staff");
     }

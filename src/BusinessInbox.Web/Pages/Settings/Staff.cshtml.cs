@@ -78,6 +78,11 @@ public sealed class StaffModel(StaffMembers staff, InboxDb db, IMailSender mail,
             return BadRequest();
         }
         var result = await staff.ChangeRoleAsync(BusinessId, userId, role, ct);
+        if (result == StaffChange.Done && role != MemberRole.Owner && userId == User.UserId())
+        {
+            // An owner who stepped down no longer manages staff.
+            return Redirect("/inbox");
+        }
         return await ShowAsync(result, l["The role was changed."], ct);
     }
 
