@@ -5,6 +5,7 @@ using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
+using BusinessInbox.Staff;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,6 +14,7 @@ builder.AddInboxData();
 builder.AddInboxSecurity();
 builder.AddInbox();
 builder.AddBusinessSetup();
+builder.AddStaff();
 
 var app = builder.Build();
 

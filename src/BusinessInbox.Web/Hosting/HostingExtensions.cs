@@ -58,7 +58,10 @@ public static class HostingExtensions
         builder.Services.AddRazorPages(o =>
             {
                 o.Conventions.AuthorizeFolder("/", Security.Policies.Agent);
-                o.Conventions.AllowAnonymousToFolder("/Account");
+                // Not the whole Account folder: the profile and the business switch are for members.
+                o.Conventions.AllowAnonymousToPage("/Account/Login");
+                o.Conventions.AllowAnonymousToPage("/Account/Logout");
+                o.Conventions.AllowAnonymousToPage("/Account/AcceptInvite");
                 o.Conventions.AllowAnonymousToFolder("/Setup");
                 o.Conventions.AllowAnonymousToFolder("/Chat");
                 o.Conventions.AllowAnonymousToPage("/Error");

@@ -15,6 +15,10 @@ public sealed class StaffConnections
 
     public void Remove(HubCallerContext context) => _byConnection.TryRemove(context.ConnectionId, out _);
 
+    /// <summary>The member's open connections to the business, to tell them before they are closed.</summary>
+    public IReadOnlyList<string> ConnectionIdsOf(string userId, int businessId) =>
+        _byConnection.Where(c => c.Value.UserId == userId && c.Value.BusinessId == businessId).Select(c => c.Key).ToList();
+
     /// <summary>Closes every connection the member has open to the business; returns their ids.</summary>
     public IReadOnlyList<string> Disconnect(string userId, int businessId)
     {
