@@ -102,7 +102,20 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         // Staff do not see ticks on what the customer wrote.
         await Expect(staffThread.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "rye bread" }).GetByRole(AriaRole.Img)).ToHaveCountAsync(0);
 
+        await Expect(staffThread.GetByText("Today", new() { Exact = true })).ToBeVisibleAsync();
+
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Assign to me" }).ClickAsync();
+        await Expect(staffThread.GetByText("Lena assigned this chat to Lena")).ToBeVisibleAsync();
+        await Expect(chat).ToContainTextAsync("Assigned to Lena");
+        await staff.Page.GetByRole(AriaRole.Switch, new() { Name = "Private note" }).CheckAsync();
+        await staff.Page.GetByLabel("Reply").FillAsync("Regular customer, keep a rye loaf on Saturdays.");
+        await staff.Page.GetByLabel("Reply").PressAsync("Enter");
+        var note = staffThread.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "keep a rye loaf" });
+        await Expect(note).ToContainTextAsync("Private note");
+        await Expect(staff.Page.GetByRole(AriaRole.Switch, new() { Name = "Private note" })).Not.ToBeCheckedAsync();
+
         await Screenshots.SaveAsync(staff.Page, "inbox.png");
+        await Expect(customerThread).Not.ToContainTextAsync("keep a rye loaf");
         await Screenshots.SaveAsync(customer.Page, "customer-chat.png");
         staff.ShouldHaveNoProblems();
         customer.ShouldHaveNoProblems();
@@ -177,5 +190,31 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         customer.ShouldHaveNoProblems();
         await staff.Page.Context.CloseAsync();
         await customer.Page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_customer_composer_starts_with_the_link_text_counts_an_emoji_as_one_character_and_refuses_more_than_4096()
+    {
+        var (slug, _) = await fixture.App.CreateBusinessAsync();
+        var customer = await OpenAsync();
+        var page = customer.Page;
+        await page.GotoAsync($"/c/{slug}?text={Uri.EscapeDataString("I'd like to order a cake")}");
+        var message = page.GetByLabel("Message", new() { Exact = true });
+        var send = page.GetByRole(AriaRole.Button, new() { Name = "Send" });
+        await Expect(message).ToHaveValueAsync("I'd like to order a cake");
+        await Expect(send).ToBeEnabledAsync();
+
+        await message.FillAsync(string.Concat(Enumerable.Repeat("😀", 4096)));
+        await Expect(page.GetByText("4096 / 4096")).ToBeVisibleAsync();
+        await Expect(send).ToBeEnabledAsync();
+
+        await message.FillAsync(string.Concat(Enumerable.Repeat("😀", 4097)));
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("A message can have at most 4096 characters; this one has 4097.");
+        await Expect(send).ToBeDisabledAsync();
+
+        await message.FillAsync("   ");
+        await Expect(send).ToBeDisabledAsync();
+        customer.ShouldHaveNoProblems();
+        await page.Context.CloseAsync();
     }
 }

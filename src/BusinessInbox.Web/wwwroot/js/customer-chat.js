@@ -140,7 +140,7 @@ ui.form.addEventListener('submit', e => {
 sendOnEnter(ui.text, ui.form);
 ui.text.addEventListener('input', checkComposer);
 ui.name.value = localStorage.getItem(nameKey) ?? '';
-ui.name.addEventListener('change', () => localStorage.setItem(nameKey, ui.name.value.trim()));
+ui.name.addEventListener('input', () => localStorage.setItem(nameKey, ui.name.value.trim()));
 
 connection.on('Message', m => {
     if (m.mine) {

@@ -294,7 +294,7 @@ async function catchUpThread() {
 function checkComposer() {
     const length = codePoints(ui.text.value.trim());
     const over = length > maxLength;
-    ui.counter.textContent = `${codePoints(ui.text.value)} / ${maxLength}`;
+    ui.counter.textContent = `${length} / ${maxLength}`;
     ui.counter.classList.toggle('text-danger', over);
     ui.send.disabled = length === 0 || over;
     if (over) {
@@ -323,7 +323,7 @@ async function send(e) {
             renderThread();
         }
     } catch (err) {
-        ui.error.textContent = hubError(err, err.message);
+        report(err);
     } finally {
         checkComposer();
         ui.text.focus();
@@ -355,7 +355,7 @@ function notifyAway(chat, message) {
     }
     if ('Notification' in window && Notification.permission === 'granted') {
         const shown = new Notification(format(T.notificationTitle, chat.contactName), { body: message.body.slice(0, 140), tag: `chat-${chat.id}` });
-        shown.onclick = () => { window.focus(); openChat(chat.id); shown.close(); };
+        shown.onclick = () => { window.focus(); openChat(chat.id).catch(report); shown.close(); };
     }
 }
 
@@ -411,9 +411,9 @@ connection.on('AccessRevoked', () => {
 });
 
 connection.onreconnecting(() => { ui.status.textContent = T.reconnecting; ui.status.hidden = false; });
-connection.onreconnected(async () => {
+connection.onreconnected(() => {
     ui.status.hidden = true;
-    await refreshAll();
+    refreshAll().catch(report);
 });
 connection.onclose(() => { ui.status.textContent = T.offline; ui.status.hidden = false; });
 
@@ -429,26 +429,26 @@ async function refreshAll() {
 function selectView(view) {
     state.filter.view = view;
     for (const button of ui.views) button.setAttribute('aria-pressed', String(button.dataset.view === view));
-    loadList();
+    loadList().catch(report);
 }
 
 for (const button of ui.views) button.addEventListener('click', () => selectView(button.dataset.view));
-ui.statusFilter.addEventListener('change', () => { state.filter.status = ui.statusFilter.value || null; loadList(); });
+ui.statusFilter.addEventListener('change', () => { state.filter.status = ui.statusFilter.value || null; loadList().catch(report); });
 let searchTimer = 0;
 ui.search.addEventListener('input', () => {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => { state.filter.search = ui.search.value.trim(); loadList(); }, 300);
+    searchTimer = setTimeout(() => { state.filter.search = ui.search.value.trim(); loadList().catch(report); }, 300);
 });
-ui.loadMore.addEventListener('click', () => loadList(true));
+ui.loadMore.addEventListener('click', () => loadList(true).catch(report));
 ui.list.addEventListener('click', e => {
     const button = e.target.closest('.bi-chat-item');
-    if (button) openChat(Number(button.dataset.chatId));
+    if (button) openChat(Number(button.dataset.chatId)).catch(report);
 });
 ui.back.addEventListener('click', () => {
     root.classList.remove('bi-show-thread');
     ui.list.querySelector('[aria-current="true"]')?.focus();
 });
-ui.loadOlder.addEventListener('click', loadOlder);
+ui.loadOlder.addEventListener('click', () => loadOlder().catch(report));
 ui.messages.addEventListener('click', async e => {
     const retry = e.target.closest('[data-retry]');
     if (!retry) return;
@@ -457,16 +457,27 @@ ui.messages.addEventListener('click', async e => {
         await connection.invoke('Retry', Number(retry.dataset.retry));
     } catch (err) {
         retry.disabled = false;
-        ui.error.textContent = hubError(err, err.message);
+        report(err);
     }
 });
+
+/** Shows why something the person did failed, where they are looking. */
+function report(err) {
+    const message = hubError(err, err?.message ?? String(err));
+    if (state.open && !ui.thread.hidden) {
+        ui.error.textContent = message;
+    } else {
+        ui.status.textContent = message;
+        ui.status.hidden = false;
+    }
+}
 
 async function command(method, ...args) {
     try {
         ui.error.textContent = '';
         await connection.invoke(method, state.open.chat.id, ...args);
     } catch (err) {
-        ui.error.textContent = hubError(err, err.message);
+        report(err);
     }
 }
 
@@ -490,10 +501,9 @@ async function start() {
         await connection.start();
         ui.status.hidden = true;
         await refreshAll();
-    } catch (err) {
+    } catch {
         ui.status.textContent = T.offline;
         ui.status.hidden = false;
-        throw err;
     }
 }
 
