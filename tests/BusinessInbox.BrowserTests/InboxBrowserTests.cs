@@ -116,6 +116,16 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
 
         await Screenshots.SaveAsync(staff.Page, "inbox.png");
         await Expect(customerThread).Not.ToContainTextAsync("keep a rye loaf");
+
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+        await Expect(staffThread.GetByText("Resolved by Lena")).ToBeVisibleAsync();
+        await Expect(chat).ToContainTextAsync("Resolved");
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Reopen" }).ClickAsync();
+        await Expect(staffThread.GetByText("Reopened by Lena")).ToBeVisibleAsync();
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Unassigned" }).ClickAsync();
+        await Expect(staff.Page.GetByText("No conversations here yet.")).ToBeVisibleAsync();
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Mine" }).ClickAsync();
+        await Expect(chat).ToBeVisibleAsync();
         await Screenshots.SaveAsync(customer.Page, "customer-chat.png");
         staff.ShouldHaveNoProblems();
         customer.ShouldHaveNoProblems();
