@@ -184,6 +184,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         var chat = staff.Page.GetByRole(AriaRole.Button, new() { Name = "Sam" });
         await Expect(chat).ToBeVisibleAsync();
         await Expect(staff.Page.GetByLabel("Reply")).ToBeHiddenAsync();
+        await Screenshots.SaveAsync(staff.Page, "inbox-phone-list.png");
 
         await chat.TapAsync();
         var back = staff.Page.GetByRole(AriaRole.Button, new() { Name = "Back to conversations" });

@@ -256,7 +256,7 @@ async function openChat(chatId) {
     renderHeader();
     renderThread();
     ui.text.focus({ preventScroll: true });
-    if (thread.chat.unreadCount > 0) await markRead();
+    await markRead();
 }
 
 async function markRead() {
