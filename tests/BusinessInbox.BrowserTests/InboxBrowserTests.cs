@@ -72,7 +72,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task A_customer_message_appears_in_the_inbox_live_and_the_reply_reaches_the_customer_with_read_ticks()
     {
-        var (slug, owner) = await fixture.App.CreateBusinessAsync();
+        var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();
         var staff = await OpenAsync();
         await SignInAsync(staff.Page, owner);
         await InboxIsLiveAsync(staff.Page);
@@ -136,7 +136,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Markup_typed_into_names_and_messages_shows_as_text_everywhere_and_never_runs()
     {
-        var (slug, owner) = await fixture.App.CreateBusinessAsync(name: Markup, ownerName: Markup);
+        var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync(name: Markup, ownerName: Markup);
         var staff = await OpenAsync();
         await SignInAsync(staff.Page, owner);
         await InboxIsLiveAsync(staff.Page);
@@ -173,7 +173,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task On_a_phone_the_inbox_shows_the_list_then_the_thread_with_a_way_back()
     {
-        var (slug, owner) = await fixture.App.CreateBusinessAsync();
+        var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();
         var phone = new BrowserNewContextOptions { ViewportSize = new() { Width = 375, Height = 740 }, HasTouch = true, IsMobile = true };
         var customer = await OpenAsync(phone);
         await CustomerWritesAsync(customer.Page, slug, "Are you open on Sunday?", "Sam");
@@ -206,7 +206,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task The_customer_composer_starts_with_the_link_text_counts_an_emoji_as_one_character_and_refuses_more_than_4096()
     {
-        var (slug, _) = await fixture.App.CreateBusinessAsync();
+        var (_, slug, _, _) = await fixture.App.CreateBusinessAsync();
         var customer = await OpenAsync();
         var page = customer.Page;
         await page.GotoAsync($"/c/{slug}?text={Uri.EscapeDataString("I'd like to order a cake")}");
@@ -227,5 +227,52 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         await Expect(send).ToBeDisabledAsync();
         customer.ShouldHaveNoProblems();
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_inbox_that_lost_its_connection_catches_up_on_what_it_missed_when_it_is_back()
+    {
+        var business = await fixture.App.CreateBusinessAsync();
+        var customer = await OpenAsync();
+        await CustomerWritesAsync(customer.Page, business.Slug, "First question", "Noor");
+        var staff = await OpenAsync();
+        // The inbox's WebSocket passes through the test, which can cut it as a lost network would.
+        IWebSocketRoute? toPage = null;
+        IWebSocketRoute? toServer = null;
+        await staff.Page.RouteWebSocketAsync(new Regex("/hubs/inbox"), ws =>
+        {
+            toServer = ws.ConnectToServer();
+            toPage = ws;
+        });
+        await SignInAsync(staff.Page, business.OwnerEmail);
+        await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Noor" }).ClickAsync();
+        var staffThread = staff.Page.GetByRole(AriaRole.List, new() { Name = "Messages" });
+        await Expect(staffThread).ToContainTextAsync("First question");
+
+        // The connection drops, and coming back is held until the customer has written again.
+        var back = new TaskCompletionSource();
+        await staff.Page.RouteAsync("**/hubs/inbox/negotiate**", async route =>
+        {
+            await back.Task;
+            await route.ContinueAsync();
+        });
+        await toPage!.CloseAsync(new() { Code = 4000, Reason = "Network lost" });
+        await toServer!.CloseAsync();
+        await Expect(staff.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reconnecting…");
+        var customerMessage = customer.Page.GetByLabel("Message", new() { Exact = true });
+        await customerMessage.FillAsync("Second question, sent while the shop was away");
+        await customerMessage.PressAsync("Enter");
+        await Expect(customer.Page.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        await Expect(staffThread).Not.ToContainTextAsync("Second question");
+        back.SetResult();
+
+        await Expect(staffThread).ToContainTextAsync("Second question, sent while the shop was away");
+        await Expect(staff.Page.GetByRole(AriaRole.Status)).ToBeHiddenAsync();
+        // Caught up while the chat is open and visible: the customer sees it read.
+        await Expect(customer.Page.GetByRole(AriaRole.Img, new() { Name = "Read", Exact = true })).ToHaveCountAsync(2);
+        staff.ShouldHaveNoProblems();
+        customer.ShouldHaveNoProblems();
+        await staff.Page.Context.CloseAsync();
+        await customer.Page.Context.CloseAsync();
     }
 }

@@ -44,7 +44,7 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
     public string SetupCode => Services.GetRequiredService<SetupCode>().Value;
 
     /// <summary>Creates a business and its owner through the same code path as <c>/setup</c>.</summary>
-    public async Task<(string Slug, string OwnerEmail)> CreateBusinessAsync(string? name = null, string? ownerName = null)
+    public async Task<TestBusiness> CreateBusinessAsync(string? name = null, string? ownerName = null)
     {
         var slug = "shop-" + Guid.NewGuid().ToString("n")[..10];
         var email = $"owner@{slug}.test";
@@ -52,7 +52,7 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
         var setup = scope.ServiceProvider.GetRequiredService<BusinessSetup>();
         var result = await setup.CreateAsync(new NewBusiness(name ?? "Corner Bakery", slug, "Europe/Berlin", ownerName ?? "Lena", email, Password), default);
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Errors.Select(e => e.Key + ": " + e.Value)));
-        return (slug, email);
+        return new TestBusiness(result.BusinessId!.Value, slug, result.OwnerId!, email);
     }
 
     protected override void Dispose(bool disposing)
@@ -72,3 +72,5 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
         }
     }
 }
+
+public sealed record TestBusiness(int Id, string Slug, string OwnerId, string OwnerEmail);
