@@ -158,7 +158,8 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
 
         await staff.Page.GetByLabel("Reply").FillAsync(Markup);
         await staff.Page.GetByLabel("Reply").PressAsync("Enter");
-        await Expect(staffThread.GetByRole(AriaRole.Listitem).Filter(new() { HasText = Markup })).ToHaveCountAsync(2);
+        // The customer's message, the assignment and the reply.
+        await Expect(staffThread.GetByRole(AriaRole.Listitem).Filter(new() { HasText = Markup })).ToHaveCountAsync(3);
         await Expect(customer.Page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem)
             .Filter(new() { HasText = Markup })).ToHaveCountAsync(2);
 
@@ -274,5 +275,67 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         customer.ShouldHaveNoProblems();
         await staff.Page.Context.CloseAsync();
         await customer.Page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_message_whose_confirmation_was_lost_with_the_connection_is_sent_again_and_stored_once()
+    {
+        var business = await fixture.App.CreateBusinessAsync();
+        var staff = await OpenAsync();
+        await SignInAsync(staff.Page, business.OwnerEmail);
+        await InboxIsLiveAsync(staff.Page);
+        var customer = await OpenAsync();
+        // The first message reaches the server, then the connection drops before the answer gets back.
+        var cut = false;
+        await customer.Page.RouteWebSocketAsync(new Regex("/hubs/chat"), ws =>
+        {
+            var server = ws.ConnectToServer();
+            var dropThis = false;
+            ws.OnMessage(frame =>
+            {
+                Forward(server, frame);
+                if (!cut && frame.Text?.Contains("\"target\":\"Send\"", StringComparison.Ordinal) == true)
+                {
+                    cut = dropThis = true;
+                    _ = ws.CloseAsync(new() { Code = 4000, Reason = "Network lost" });
+                    _ = server.CloseAsync();
+                }
+            });
+            server.OnMessage(frame =>
+            {
+                if (!dropThis)
+                {
+                    Forward(ws, frame);
+                }
+            });
+        });
+
+        await CustomerWritesAsync(customer.Page, business.Slug, "Only once, please", "Omar");
+
+        var customerThread = customer.Page.GetByRole(AriaRole.List, new() { Name = "Messages" });
+        await Expect(customerThread.GetByRole(AriaRole.Img, new() { Name = "Delivered", Exact = true })).ToBeVisibleAsync();
+        await Expect(customerThread.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Only once, please" })).ToHaveCountAsync(1);
+        cut.Should().BeTrue("the connection was cut after the message was sent");
+        var chat = staff.Page.GetByRole(AriaRole.Button, new() { Name = "Omar" });
+        await Expect(chat.GetByLabel("1 unread")).ToBeVisibleAsync();
+        await chat.ClickAsync();
+        await Expect(staff.Page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem)
+            .Filter(new() { HasText = "Only once, please" })).ToHaveCountAsync(1);
+        staff.ShouldHaveNoProblems();
+        customer.ShouldHaveNoProblems();
+        await staff.Page.Context.CloseAsync();
+        await customer.Page.Context.CloseAsync();
+    }
+
+    private static void Forward(IWebSocketRoute to, IWebSocketFrame frame)
+    {
+        if (frame.Text is { } text)
+        {
+            to.Send(text);
+        }
+        else
+        {
+            to.Send(frame.Binary!);
+        }
     }
 }

@@ -27,6 +27,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException(
                 $"The browser tests need Debian's Chromium at {ChromiumPath}. Run ./test.sh once as root (it installs chromium and fonts), or apt-get install chromium.");
         }
+        // The machines that run the tests are shared and slow at times; waits end as soon as the condition holds.
+        Assertions.SetDefaultExpectTimeout(15_000);
         App.StartServer();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
