@@ -7,6 +7,7 @@ const root = document.querySelector('.bi-inbox');
 const userId = root.dataset.userId;
 const maxLength = Number(root.dataset.maxLength);
 const $ = selector => root.querySelector(selector);
+const wide = window.matchMedia('(min-width: 768px)');
 
 const ui = {
     status: $('.bi-connection-status'),
@@ -72,7 +73,8 @@ function upsertChat(chat) {
     const known = at >= 0;
     if (known) state.chats.splice(at, 1);
     // A search is done by the server; a live change only refreshes rows already found.
-    const belongs = matchesFilter(chat) && (known || !state.filter.search);
+    // The open chat stays where it is in the list while it is being read, even if it no longer matches (Unread).
+    const belongs = (matchesFilter(chat) && (known || !state.filter.search)) || (known && state.open?.chat.id === chat.id);
     const last = state.chats[state.chats.length - 1];
     const beyondLoaded = state.nextCursor && last && newestFirst(chat, last) > 0;
     if (belongs && !beyondLoaded) {
@@ -120,11 +122,16 @@ function renderList() {
     ui.loadMore.hidden = !state.nextCursor;
 }
 
+let listRequest = 0;
+
 async function loadList(append = false) {
     const { view, status, search } = state.filter;
+    const request = ++listRequest;
     const page = await connection.invoke('ListChats', {
         view, status, search: search || null, cursor: append ? state.nextCursor : null, limit: 30,
     });
+    // A slower answer to an earlier filter must not replace the list of the current one.
+    if (request !== listRequest) return;
     state.chats = append ? [...state.chats, ...page.chats.filter(c => !state.chats.some(k => k.id === c.id))] : page.chats;
     state.nextCursor = page.nextCursor;
     renderList();
@@ -255,7 +262,8 @@ async function openChat(chatId) {
     ui.error.textContent = '';
     renderHeader();
     renderThread();
-    ui.text.focus({ preventScroll: true });
+    // On a phone, focusing the composer would cover the thread with the keyboard.
+    if (wide.matches) ui.text.focus({ preventScroll: true });
     await markRead();
 }
 
