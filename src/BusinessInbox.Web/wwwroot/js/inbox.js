@@ -1,0 +1,518 @@
+// The staff inbox: conversation list and thread, live over the staff hub (/hubs/inbox).
+// SignalR only notifies; after a reconnect the page asks the server again (the database is the truth).
+import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, relativeTime, tick, autoGrow, sendOnEnter } from './chat-ui.js';
+
+const T = readTexts('inbox-text');
+const root = document.querySelector('.bi-inbox');
+const userId = root.dataset.userId;
+const maxLength = Number(root.dataset.maxLength);
+const $ = selector => root.querySelector(selector);
+const wide = window.matchMedia('(min-width: 768px)');
+
+const ui = {
+    status: $('.bi-connection-status'),
+    notify: $('.bi-enable-notifications'),
+    search: $('#chat-search'),
+    views: [...root.querySelectorAll('.bi-view')],
+    statusFilter: $('#status-filter'),
+    list: $('.bi-chat-list'),
+    listEmpty: $('.bi-list-empty'),
+    loadMore: $('.bi-load-more'),
+    empty: $('.bi-thread-empty'),
+    thread: $('.bi-thread-view'),
+    back: $('.bi-back'),
+    name: $('.bi-contact-name'),
+    channel: $('.bi-contact-channel'),
+    assignee: $('#assignee'),
+    assignMe: $('.bi-assign-me'),
+    pending: $('.bi-pending'),
+    resolve: $('.bi-resolve'),
+    reopen: $('.bi-reopen'),
+    scroller: $('.bi-messages-scroll'),
+    loadOlder: $('.bi-load-older'),
+    messages: $('.bi-messages'),
+    composer: $('.bi-staff-composer'),
+    note: $('.bi-note-toggle'),
+    text: $('#reply'),
+    counter: $('.bi-counter'),
+    send: $('.bi-send'),
+    error: $('.bi-composer-error'),
+};
+
+const state = {
+    filter: { view: 'All', status: null, search: '' },
+    chats: [],            // the loaded part of the list, newest first
+    nextCursor: null,
+    members: [],
+    open: null,           // { chat, messages: Map(id → message), events: Map(id → event), hasOlder }
+};
+
+const connection = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/inbox')
+    .withAutomaticReconnect()
+    .build();
+
+// ---- Conversation list ----
+
+function matchesFilter(chat) {
+    const { view, status } = state.filter;
+    if (status && chat.status !== status) return false;
+    switch (view) {
+        case 'Unread': return chat.unreadCount > 0;
+        case 'Mine': return chat.assigneeId === userId && chat.status !== 'Resolved';
+        case 'Unassigned': return !chat.assigneeId && chat.status !== 'Resolved';
+        default: return true;
+    }
+}
+
+const newestFirst = (a, b) => (Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)) || (b.id - a.id);
+
+/** Puts a changed chat where it belongs in the list (or takes it out), without asking the server. */
+function upsertChat(chat) {
+    const at = state.chats.findIndex(c => c.id === chat.id);
+    const known = at >= 0;
+    if (known) state.chats.splice(at, 1);
+    // A search is done by the server; a live change only refreshes rows already found.
+    // The open chat stays where it is in the list while it is being read, even if it no longer matches (Unread).
+    const belongs = (matchesFilter(chat) && (known || !state.filter.search)) || (known && state.open?.chat.id === chat.id);
+    const last = state.chats[state.chats.length - 1];
+    const beyondLoaded = state.nextCursor && last && newestFirst(chat, last) > 0;
+    if (belongs && !beyondLoaded) {
+        state.chats.push(chat);
+        state.chats.sort(newestFirst);
+    }
+    if (state.open?.chat.id === chat.id) {
+        state.open.chat = chat;
+        renderHeader();
+    }
+    renderList();
+}
+
+function chatRow(chat) {
+    const item = el('li');
+    const button = el('button', 'bi-chat-item');
+    button.type = 'button';
+    button.dataset.chatId = chat.id;
+    if (state.open?.chat.id === chat.id) button.setAttribute('aria-current', 'true');
+    const avatar = el('span', 'bi-avatar', (chat.contactName.trim()[0] ?? '?').toUpperCase());
+    avatar.setAttribute('aria-hidden', 'true');
+    const body = el('span', 'bi-chat-item-body');
+    const top = el('span', 'bi-chat-item-line');
+    top.append(el('span', 'bi-chat-name', chat.contactName), el('span', 'bi-chat-time', relativeTime(new Date(chat.lastMessageAt), T)));
+    const bottom = el('span', 'bi-chat-item-line');
+    bottom.append(el('span', 'bi-chat-preview', chat.lastMessagePreview));
+    if (chat.unreadCount > 0) {
+        const badge = el('span', 'badge rounded-pill bi-unread', String(chat.unreadCount));
+        badge.setAttribute('aria-label', format(T.unread, chat.unreadCount));
+        bottom.append(badge);
+    }
+    const meta = el('span', 'bi-chat-item-line bi-chat-meta');
+    meta.append(
+        el('span', 'bi-chat-assignee', chat.assigneeName ? format(T.assignedTo, chat.assigneeName) : T.unassigned),
+        el('span', `bi-status bi-status-${chat.status.toLowerCase()}`, T[chat.status.toLowerCase()]));
+    body.append(top, bottom, meta);
+    button.append(avatar, body);
+    item.append(button);
+    return item;
+}
+
+function renderList() {
+    ui.list.replaceChildren(...state.chats.map(chatRow));
+    ui.listEmpty.hidden = state.chats.length > 0;
+    ui.loadMore.hidden = !state.nextCursor;
+}
+
+let listRequest = 0;
+
+async function loadList(append = false) {
+    const { view, status, search } = state.filter;
+    const request = ++listRequest;
+    const page = await connection.invoke('ListChats', {
+        view, status, search: search || null, cursor: append ? state.nextCursor : null, limit: 30,
+    });
+    // A slower answer to an earlier filter must not replace the list of the current one.
+    if (request !== listRequest) return;
+    state.chats = append ? [...state.chats, ...page.chats.filter(c => !state.chats.some(k => k.id === c.id))] : page.chats;
+    state.nextCursor = page.nextCursor;
+    renderList();
+}
+
+function showCounters(counters) {
+    for (const span of root.querySelectorAll('[data-counter]')) {
+        const value = counters[span.dataset.counter] ?? counters[`${span.dataset.counter}:${userId}`];
+        if (value !== undefined) span.textContent = String(value);
+    }
+}
+
+// ---- Thread ----
+
+function bubble(m) {
+    const ours = m.direction === 'Outbound';
+    const note = m.kind === 'Note';
+    const item = el('li', `bi-bubble-row ${ours ? 'bi-out' : 'bi-in'}`);
+    item.dataset.messageId = m.id;
+    const box = el('div', `bi-bubble${note ? ' bi-note' : ''}${m.author === 'Automatic' ? ' bi-automatic' : ''}`);
+    if (note) {
+        box.append(el('div', 'bi-bubble-label', T.privateNote));
+    } else if (m.author === 'Automatic') {
+        box.append(el('div', 'bi-bubble-label', T.automatic));
+    }
+    if (ours && m.authorName && !note) {
+        box.append(el('div', 'bi-bubble-author', m.authorName));
+    } else if (note && m.authorName) {
+        box.append(el('div', 'bi-bubble-author', m.authorName));
+    }
+    box.append(el('div', 'bi-bubble-text', m.body));
+    const meta = el('div', 'bi-bubble-meta');
+    meta.append(el('time', null, timeOf(new Date(m.createdAt))));
+    // Staff see ticks on what the shop sent; a customer message's status is the shop's own reading.
+    if (ours && !note) {
+        const t = tick(m.status, T);
+        if (t) meta.append(t);
+    }
+    box.append(meta);
+    if (ours && m.status === 'Failed') {
+        const failed = el('div', 'bi-failed');
+        failed.append(el('span', 'bi-failed-reason', format(T.failed, m.failureReason ?? '')));
+        const retry = el('button', 'btn btn-sm btn-outline-danger bi-retry', T.retry);
+        retry.type = 'button';
+        retry.dataset.retry = m.id;
+        failed.append(retry);
+        box.append(failed);
+    }
+    item.append(box);
+    return item;
+}
+
+function eventText(e) {
+    const actor = e.actorName ?? '';
+    if (e.kind === 'Assigned') {
+        if (!e.to) return format(T.unassignedBy, actor);
+        return actor ? format(T.assigned, actor, e.to) : format(T.assignedAuto, e.to);
+    }
+    if (e.to === 'Resolved') return format(T.resolvedBy, actor);
+    if (e.to === 'Pending') return format(T.pendingBy, actor);
+    return actor && e.from === 'Resolved' ? format(T.reopenedBy, actor) : T.reopened;
+}
+
+function renderThread() {
+    const open = state.open;
+    const items = [
+        ...[...open.messages.values()].map(m => ({ at: m.createdAt, order: 0, id: m.id, node: () => bubble(m) })),
+        ...[...open.events.values()].map(e => ({ at: e.at, order: 1, id: e.id, node: () => el('li', 'bi-event', eventText(e)) })),
+    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.order - b.order || a.id - b.id);
+    const nodes = [];
+    let day = null;
+    for (const item of items) {
+        const date = new Date(item.at);
+        if (dayKey(date) !== day) {
+            day = dayKey(date);
+            nodes.push(el('li', 'bi-day', dayLabel(date, T)));
+        }
+        nodes.push(item.node());
+    }
+    const atBottom = ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
+    ui.messages.replaceChildren(...nodes);
+    ui.loadOlder.hidden = !open.hasOlder;
+    if (atBottom || open.scrollToEnd) {
+        ui.scroller.scrollTop = ui.scroller.scrollHeight;
+        open.scrollToEnd = false;
+    }
+}
+
+function renderHeader() {
+    const chat = state.open.chat;
+    ui.name.textContent = chat.contactName;
+    ui.channel.textContent = chat.channel === 'WhatsApp' ? T.whatsApp : T.webChat;
+    const options = [el('option', null, T.unassigned)];
+    options[0].value = '';
+    for (const member of state.members) {
+        const option = el('option', null, member.name);
+        option.value = member.id;
+        options.push(option);
+    }
+    ui.assignee.replaceChildren(...options);
+    ui.assignee.value = chat.assigneeId ?? '';
+    ui.assignMe.hidden = chat.assigneeId === userId;
+    ui.resolve.hidden = chat.status === 'Resolved';
+    ui.pending.hidden = chat.status !== 'Open';
+    ui.reopen.hidden = chat.status !== 'Resolved';
+    for (const button of ui.list.querySelectorAll('.bi-chat-item')) {
+        if (Number(button.dataset.chatId) === chat.id) button.setAttribute('aria-current', 'true');
+        else button.removeAttribute('aria-current');
+    }
+}
+
+function lastMessageId() {
+    return Math.max(0, ...state.open.messages.keys());
+}
+
+function merge(open, thread) {
+    for (const m of thread.messages) open.messages.set(m.id, m);
+    for (const e of thread.events) open.events.set(e.id, e);
+}
+
+async function openChat(chatId) {
+    const thread = await connection.invoke('Thread', chatId, null);
+    state.open = { chat: thread.chat, messages: new Map(), events: new Map(), hasOlder: thread.hasOlder, scrollToEnd: true };
+    merge(state.open, thread);
+    ui.empty.hidden = true;
+    ui.thread.hidden = false;
+    root.classList.add('bi-show-thread');
+    ui.error.textContent = '';
+    renderHeader();
+    renderThread();
+    // On a phone, focusing the composer would cover the thread with the keyboard.
+    if (wide.matches) ui.text.focus({ preventScroll: true });
+    await markRead();
+}
+
+async function markRead() {
+    if (state.open && !document.hidden) {
+        await connection.invoke('MarkRead', state.open.chat.id);
+    }
+}
+
+async function loadOlder() {
+    const open = state.open;
+    const oldest = Math.min(...open.messages.keys());
+    const thread = await connection.invoke('Thread', open.chat.id, oldest);
+    merge(open, thread);
+    open.hasOlder = thread.hasOlder;
+    const fromEnd = ui.scroller.scrollHeight - ui.scroller.scrollTop;
+    renderThread();
+    ui.scroller.scrollTop = ui.scroller.scrollHeight - fromEnd;
+}
+
+/** After a reconnect: what the open thread missed, and the current state of what it shows. */
+async function catchUpThread() {
+    const open = state.open;
+    const missed = await connection.invoke('MessagesSince', open.chat.id, lastMessageId());
+    const latest = await connection.invoke('Thread', open.chat.id, null);
+    for (const m of missed) open.messages.set(m.id, m);
+    merge(open, latest);
+    open.chat = latest.chat;
+    renderHeader();
+    renderThread();
+    if (latest.chat.unreadCount > 0) await markRead();
+}
+
+// ---- Composer ----
+
+function checkComposer() {
+    const length = codePoints(ui.text.value.trim());
+    const over = length > maxLength;
+    ui.counter.textContent = `${length} / ${maxLength}`;
+    ui.counter.classList.toggle('text-danger', over);
+    ui.send.disabled = length === 0 || over;
+    if (over) {
+        ui.error.textContent = format(T.tooLong, maxLength, length);
+    } else if (ui.error.dataset.kind === 'length' || ui.error.textContent === '') {
+        ui.error.textContent = '';
+    }
+    ui.error.dataset.kind = over ? 'length' : '';
+    autoGrow(ui.text);
+}
+
+async function send(e) {
+    e.preventDefault();
+    const text = ui.text.value.trim();
+    if (!state.open || ui.send.disabled || !text) return;
+    ui.send.disabled = true;
+    try {
+        const message = await connection.invoke(ui.note.checked ? 'AddNote' : 'Send', state.open.chat.id, text);
+        ui.text.value = '';
+        ui.note.checked = false;
+        ui.composer.classList.remove('bi-noting');
+        ui.error.textContent = '';
+        if (state.open?.chat.id === message.chatId) {
+            state.open.messages.set(message.id, message);
+            state.open.scrollToEnd = true;
+            renderThread();
+        }
+    } catch (err) {
+        report(err);
+    } finally {
+        checkComposer();
+        ui.text.focus();
+    }
+}
+
+// ---- Notifications ----
+
+let audio = null;
+
+function beep() {
+    audio ??= new AudioContext();
+    const oscillator = audio.createOscillator();
+    const gain = audio.createGain();
+    oscillator.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start();
+    oscillator.stop(audio.currentTime + 0.25);
+}
+
+function notifyAway(chat, message) {
+    if (!document.hidden && document.hasFocus()) return;
+    try {
+        beep();
+    } catch {
+        // No sound without an audio device; the notification still shows.
+    }
+    if ('Notification' in window && Notification.permission === 'granted') {
+        const shown = new Notification(format(T.notificationTitle, chat.contactName), { body: message.body.slice(0, 140), tag: `chat-${chat.id}` });
+        shown.onclick = () => { window.focus(); openChat(chat.id).catch(report); shown.close(); };
+    }
+}
+
+function setUpNotificationButton() {
+    const ask = 'Notification' in window && Notification.permission === 'default';
+    ui.notify.hidden = !ask;
+    ui.notify.addEventListener('click', async () => {
+        await Notification.requestPermission();
+        ui.notify.hidden = Notification.permission !== 'default';
+    });
+    // Audio may only start after the person has interacted with the page.
+    document.addEventListener('pointerdown', () => { audio ??= new AudioContext(); audio.resume(); }, { once: true });
+}
+
+// ---- Live updates ----
+
+connection.on('MessageAdded', (chat, message) => {
+    upsertChat(chat);
+    const inbound = message.direction === 'Inbound';
+    if (inbound) {
+        connection.invoke('MarkDelivered', chat.id, message.id).catch(() => { });
+        notifyAway(chat, message);
+    }
+    if (state.open?.chat.id === chat.id) {
+        state.open.messages.set(message.id, message);
+        renderThread();
+        if (inbound && chat.unreadCount > 0) markRead().catch(() => { });
+    }
+});
+
+connection.on('MessagesStatus', (chatId, ids, status, reason) => {
+    if (state.open?.chat.id !== chatId) return;
+    for (const id of ids) {
+        const m = state.open.messages.get(id);
+        if (m) state.open.messages.set(id, { ...m, status, failureReason: reason });
+    }
+    renderThread();
+});
+
+connection.on('ChatChanged', (chat, change) => {
+    upsertChat(chat);
+    if (change && state.open?.chat.id === chat.id) {
+        state.open.events.set(change.id, change);
+        renderThread();
+    }
+});
+
+connection.on('Counters', showCounters);
+
+connection.on('AccessRevoked', () => {
+    connection.stop();
+    window.location.href = '/account/login';
+});
+
+connection.onreconnecting(() => { ui.status.textContent = T.reconnecting; ui.status.hidden = false; });
+connection.onreconnected(() => {
+    ui.status.hidden = true;
+    refreshAll().catch(report);
+});
+connection.onclose(() => { ui.status.textContent = T.offline; ui.status.hidden = false; });
+
+async function refreshAll() {
+    const [counters, members] = await Promise.all([connection.invoke('Counters'), connection.invoke('Members'), loadList()]);
+    showCounters(counters);
+    state.members = members;
+    if (state.open) await catchUpThread();
+}
+
+// ---- Controls ----
+
+function selectView(view) {
+    state.filter.view = view;
+    for (const button of ui.views) button.setAttribute('aria-pressed', String(button.dataset.view === view));
+    loadList().catch(report);
+}
+
+for (const button of ui.views) button.addEventListener('click', () => selectView(button.dataset.view));
+ui.statusFilter.addEventListener('change', () => { state.filter.status = ui.statusFilter.value || null; loadList().catch(report); });
+let searchTimer = 0;
+ui.search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => { state.filter.search = ui.search.value.trim(); loadList().catch(report); }, 300);
+});
+ui.loadMore.addEventListener('click', () => loadList(true).catch(report));
+ui.list.addEventListener('click', e => {
+    const button = e.target.closest('.bi-chat-item');
+    if (button) openChat(Number(button.dataset.chatId)).catch(report);
+});
+ui.back.addEventListener('click', () => {
+    root.classList.remove('bi-show-thread');
+    ui.list.querySelector('[aria-current="true"]')?.focus();
+});
+ui.loadOlder.addEventListener('click', () => loadOlder().catch(report));
+ui.messages.addEventListener('click', async e => {
+    const retry = e.target.closest('[data-retry]');
+    if (!retry) return;
+    retry.disabled = true;
+    try {
+        await connection.invoke('Retry', Number(retry.dataset.retry));
+    } catch (err) {
+        retry.disabled = false;
+        report(err);
+    }
+});
+
+/** Shows why something the person did failed, where they are looking. */
+function report(err) {
+    const message = hubError(err, err?.message ?? String(err));
+    if (state.open && !ui.thread.hidden) {
+        ui.error.textContent = message;
+    } else {
+        ui.status.textContent = message;
+        ui.status.hidden = false;
+    }
+}
+
+async function command(method, ...args) {
+    try {
+        ui.error.textContent = '';
+        await connection.invoke(method, state.open.chat.id, ...args);
+    } catch (err) {
+        report(err);
+    }
+}
+
+ui.assignee.addEventListener('change', () => command('Assign', ui.assignee.value || null));
+ui.assignMe.addEventListener('click', () => command('Assign', userId));
+ui.pending.addEventListener('click', () => command('SetStatus', 'Pending'));
+ui.resolve.addEventListener('click', () => command('SetStatus', 'Resolved'));
+ui.reopen.addEventListener('click', () => command('SetStatus', 'Open'));
+ui.note.addEventListener('change', () => ui.composer.classList.toggle('bi-noting', ui.note.checked));
+ui.text.addEventListener('input', checkComposer);
+ui.composer.addEventListener('submit', send);
+sendOnEnter(ui.text, ui.composer);
+document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && state.open?.chat.unreadCount > 0) markRead().catch(() => { });
+});
+
+async function start() {
+    setUpNotificationButton();
+    checkComposer();
+    try {
+        await connection.start();
+        ui.status.hidden = true;
+        await refreshAll();
+    } catch {
+        ui.status.textContent = T.offline;
+        ui.status.hidden = false;
+    }
+}
+
+start();
