@@ -3,6 +3,7 @@ using BusinessInbox.Cli;
 using BusinessInbox.Data;
 using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
+using BusinessInbox.Profile;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
 
@@ -26,6 +27,7 @@ await app.Services.MigrateInboxDbAsync();
 app.UseInboxHosting();
 app.MapInbox();
 app.MapInboxApi();
+app.MapBusinessProfile();
 
 await app.RunAsync();
 return 0;

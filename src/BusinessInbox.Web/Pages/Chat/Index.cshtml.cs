@@ -16,6 +16,10 @@ public sealed class IndexModel(InboxDb db, VisitorCookie visitors, TimeProvider 
 {
     public string BusinessName { get; private set; } = "";
     public string Slug { get; private set; } = "";
+    public string? Description { get; private set; }
+    public string? Address { get; private set; }
+    public IReadOnlyList<string> Websites { get; private set; } = [];
+    public int? LogoVersion { get; private set; }
     public string OpenStatus { get; private set; } = "";
     public string HoursToday { get; private set; } = "";
 
@@ -27,13 +31,18 @@ public sealed class IndexModel(InboxDb db, VisitorCookie visitors, TimeProvider 
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
-        var business = await db.Businesses.AsNoTracking().Where(b => b.Slug == slug).Select(b => new { b.Name, b.Slug, b.TimeZone, b.Hours }).SingleOrDefaultAsync(ct);
+        var business = await db.Businesses.AsNoTracking().Where(b => b.Slug == slug).Select(b => new { b.Name, b.Slug, b.TimeZone, b.Hours, b.Description, b.Address, b.Website1, b.Website2, b.LogoVersion })
+            .SingleOrDefaultAsync(ct);
         if (business is null)
         {
             return NotFound();
         }
         BusinessName = business.Name;
         Slug = business.Slug;
+        Description = business.Description;
+        Address = business.Address;
+        Websites = new[] { business.Website1, business.Website2 }.OfType<string>().ToList();
+        LogoVersion = business.LogoVersion;
         var hours = business.Hours.In(business.TimeZone);
         var businessClock = new BusinessClock(hours);
         var now = clock.GetUtcNow();
