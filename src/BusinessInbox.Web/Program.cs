@@ -3,6 +3,7 @@ using BusinessInbox.Cli;
 using BusinessInbox.Data;
 using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
+using BusinessInbox.Profile;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
 using BusinessInbox.Staff;
@@ -28,6 +29,7 @@ await app.Services.MigrateInboxDbAsync();
 app.UseInboxHosting();
 app.MapInbox();
 app.MapInboxApi();
+app.MapBusinessProfile();
 
 await app.RunAsync();
 return 0;

@@ -17,6 +17,13 @@ internal sealed class BusinessConfiguration : IEntityTypeConfiguration<Business>
         b.Property(x => x.Slug).HasMaxLength(40);
         b.Property(x => x.TimeZone).HasMaxLength(64);
         b.HasIndex(x => x.Slug).IsUnique();
+        b.Property(x => x.Category).HasConversion<string>().HasMaxLength(40);
+        b.Property(x => x.Description).HasMaxLength(512);
+        b.Property(x => x.Address).HasMaxLength(256);
+        b.Property(x => x.Email).HasMaxLength(254);
+        b.Property(x => x.Website1).HasMaxLength(256);
+        b.Property(x => x.Website2).HasMaxLength(256);
+        b.Property(x => x.ProfileVersion).IsConcurrencyToken();
         b.Property(x => x.Hours).HasConversion(new JsonConverter<HoursSchedule>(), JsonConverter<HoursSchedule>.Comparer);
         b.Property(x => x.AutoReplies).HasConversion(new JsonConverter<AutoReplySettings>(), JsonConverter<AutoReplySettings>.Comparer);
     }
@@ -123,6 +130,15 @@ internal sealed class InboxCounterConfiguration : IEntityTypeConfiguration<Inbox
     {
         b.HasKey(x => new { x.BusinessId, x.Key });
         b.Property(x => x.Key).HasMaxLength(80);
+    }
+}
+
+internal sealed class BusinessLogoConfiguration : IEntityTypeConfiguration<BusinessLogo>
+{
+    public void Configure(EntityTypeBuilder<BusinessLogo> b)
+    {
+        b.HasKey(x => x.BusinessId);
+        b.HasOne<Business>().WithOne().HasForeignKey<BusinessLogo>(x => x.BusinessId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -67,8 +67,47 @@ public class Business
     public required string Slug { get; set; }
     public required string TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public BusinessCategory Category { get; set; }
+    public string? Description { get; set; }
+    public string? Address { get; set; }
+    public string? Email { get; set; }
+    public string? Website1 { get; set; }
+    public string? Website2 { get; set; }
+    /// <summary>Bumped on every profile save; two owners saving at once are told the profile changed meanwhile.</summary>
+    public int ProfileVersion { get; set; }
+    /// <summary>Changes when the logo changes, so browsers fetch the new one; null without a logo.</summary>
+    public int? LogoVersion { get; set; }
     public HoursSchedule Hours { get; set; } = HoursSchedule.AlwaysOpen;
     public AutoReplySettings AutoReplies { get; set; } = AutoReplySettings.Off;
+}
+
+/// <summary>The business categories WhatsApp Business offers.</summary>
+public enum BusinessCategory
+{
+    Other = 0,
+    Retail,
+    Restaurant,
+    Grocery,
+    Beauty,
+    Apparel,
+    Automotive,
+    Education,
+    Entertainment,
+    Finance,
+    Health,
+    Hotel,
+    NonProfit,
+    ProfessionalServices,
+    Travel,
+    EventPlanning,
+}
+
+/// <summary>The business's logo, already resized and re-encoded (no camera or location metadata survives).</summary>
+public class BusinessLogo
+{
+    public int BusinessId { get; set; }
+    public required byte[] Png { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 public class AppUser : IdentityUser

@@ -17,6 +17,7 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<InboxCounter> InboxCounters => Set<InboxCounter>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
+    public DbSet<BusinessLogo> BusinessLogos => Set<BusinessLogo>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

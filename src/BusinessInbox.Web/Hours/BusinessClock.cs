@@ -169,7 +169,7 @@ public sealed class BusinessClock
     /// forward) becomes the instant the clock jumps; a repeated one (autumn) the first occurrence when
     /// <paramref name="earliest"/>, else the second, so a range over the repeated hour lasts its full length.
     /// </summary>
-    internal DateTimeOffset Instant(DateOnly date, TimeOnly time, bool earliest)
+    public DateTimeOffset Instant(DateOnly date, TimeOnly time, bool earliest)
     {
         var local = date.ToDateTime(time, DateTimeKind.Unspecified);
         if (_zone.IsInvalidTime(local))

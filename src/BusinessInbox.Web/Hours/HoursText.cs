@@ -24,6 +24,32 @@ public static class HoursText
         : day.IsClosed ? "Closed"
         : string.Join(", ", day.Ranges.OrderBy(r => r.Start).Select(r => $"{Time(r.Start)}–{Time(r.End)}"));
 
+    /// <summary>The line customers and staff see: "Open now · closes 18:00", "Closed · opens Mon 09:00", "Open 24 hours", "By appointment only".</summary>
+    public static string Status(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
+    {
+        switch (hours.Mode)
+        {
+            case HoursMode.AlwaysOpen:
+                return "Open 24 hours";
+            case HoursMode.ByAppointmentOnly:
+                return "By appointment only";
+        }
+        var state = clock.StateAt(now);
+        if (state.IsOpen)
+        {
+            return state.ChangesAtLocal is { } closes
+                ? $"Open now · closes {When(closes, clock.LocalDate(now))}"
+                : "Open now";
+        }
+        return state.ChangesAt is null ? "Closed" : $"Closed · opens {NextOpen(hours, clock, now)}";
+    }
+
+    /// <summary>"18:00" today, else "Tue 02:00".</summary>
+    private static string When(DateTime local, DateOnly today) =>
+        DateOnly.FromDateTime(local) == today
+            ? Time(TimeOnly.FromDateTime(local))
+            : $"{local.ToString("ddd", CultureInfo.InvariantCulture)} {Time(TimeOnly.FromDateTime(local))}";
+
     /// <summary>"now", "today at 09:00", "Mon 09:00" within a week, else "9 Feb 2027 09:00"; "by appointment" when there are no hours.</summary>
     public static string NextOpen(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
     {

@@ -53,11 +53,11 @@ internal static partial class AccountForms
     /// <summary>Signs in through the login form, keeping the cookie jar so that a test can read the cookie after it changes.</summary>
     public static async Task<Session> SessionAsync(this InboxApp app, string email, string password = InboxApp.Password)
     {
-        var cookies = new CookieContainer();
+        var cookies = new CookieJar();
         var client = new HttpClient(new CookieHandler(cookies) { InnerHandler = app.Server.CreateHandler() }) { BaseAddress = app.Server.BaseAddress };
         var (response, _) = await client.SubmitAsync("/account/login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
         response.StatusCode.Should().Be(HttpStatusCode.Redirect, "signing in as {0} should succeed", email);
-        return new Session(client, () => cookies.GetCookieHeader(app.Server.BaseAddress));
+        return new Session(client, () => cookies.Header);
     }
 
     public static string Text(string html) => WebUtility.HtmlDecode(html);

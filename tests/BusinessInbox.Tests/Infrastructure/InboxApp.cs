@@ -105,7 +105,7 @@ public class InboxApp : WebApplicationFactory<Program>
     /// <summary>Signs in through the real sign-in form; returns the client and its cookie header for hubs.</summary>
     public async Task<SignedIn> SignInAsync(string email, string password = Password)
     {
-        var cookies = new CookieContainer();
+        var cookies = new CookieJar();
         var handler = new CookieHandler(cookies) { InnerHandler = Server.CreateHandler() };
         var client = new HttpClient(handler) { BaseAddress = Server.BaseAddress };
         var form = await client.GetStringAsync("/account/login");
@@ -116,7 +116,7 @@ public class InboxApp : WebApplicationFactory<Program>
             ["__RequestVerificationToken"] = AntiforgeryToken(form),
         }));
         response.StatusCode.Should().Be(HttpStatusCode.Redirect, "signing in as {0} should succeed", email);
-        return new SignedIn(client, cookies.GetCookieHeader(Server.BaseAddress));
+        return new SignedIn(client, cookies.Header);
     }
 
     public static string AntiforgeryToken(string html) =>
@@ -154,11 +154,11 @@ public class InboxApp : WebApplicationFactory<Program>
     /// <summary>Opens the public chat page as a new customer and returns their cookie (the visitor id).</summary>
     public async Task<Customer> NewCustomerAsync(string slug)
     {
-        var cookies = new CookieContainer();
+        var cookies = new CookieJar();
         var client = new HttpClient(new CookieHandler(cookies) { InnerHandler = Server.CreateHandler() }) { BaseAddress = Server.BaseAddress };
         var page = await client.GetAsync($"/c/{slug}");
         page.StatusCode.Should().Be(HttpStatusCode.OK);
-        var cookie = cookies.GetCookieHeader(Server.BaseAddress);
+        var cookie = cookies.Header;
         var hub = Hub($"/hubs/chat?slug={slug}", cookie);
         await hub.StartAsync();
         return new Customer(client, hub, cookie);
@@ -202,12 +202,54 @@ public sealed record Customer(HttpClient Client, HubConnection Hub, string Cooki
     }
 }
 
-/// <summary>Keeps cookies across requests, as a browser does.</summary>
-public sealed class CookieHandler(CookieContainer cookies) : DelegatingHandler
+/// <summary>
+/// Keeps cookies across requests, as a browser does. Expiry dates are ignored on purpose: tests run the
+/// app on a fake clock, whose cookies would look expired to a jar that reads the real one.
+/// </summary>
+public sealed class CookieJar
+{
+    private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+
+    public string Header
+    {
+        get
+        {
+            lock (_cookies)
+            {
+                return string.Join("; ", _cookies.Select(c => c.Key + "=" + c.Value));
+            }
+        }
+    }
+
+    public void Set(string setCookie)
+    {
+        var pair = setCookie.Split(';', 2)[0];
+        var eq = pair.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            return;
+        }
+        var (name, value) = (pair[..eq].Trim(), pair[(eq + 1)..].Trim());
+        var deleted = value.Length == 0 || setCookie.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase);
+        lock (_cookies)
+        {
+            if (deleted)
+            {
+                _cookies.Remove(name);
+            }
+            else
+            {
+                _cookies[name] = value;
+            }
+        }
+    }
+}
+
+public sealed class CookieHandler(CookieJar cookies) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var header = cookies.GetCookieHeader(request.RequestUri!);
+        var header = cookies.Header;
         if (header.Length > 0)
         {
             request.Headers.Remove("Cookie");
@@ -218,7 +260,7 @@ public sealed class CookieHandler(CookieContainer cookies) : DelegatingHandler
         {
             foreach (var setCookie in setCookies)
             {
-                cookies.SetCookies(request.RequestUri!, setCookie);
+                cookies.Set(setCookie);
             }
         }
         return response;
