@@ -140,7 +140,8 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         var staff = await OpenAsync();
         await SignInAsync(staff.Page, owner);
         await InboxIsLiveAsync(staff.Page);
-        await Expect(staff.Page.GetByRole(AriaRole.Navigation).GetByText(Markup)).ToBeVisibleAsync();
+        // The business name (brand) and the member's name (account menu), both as text.
+        await Expect(staff.Page.GetByRole(AriaRole.Navigation).GetByText(Markup)).ToHaveCountAsync(2);
         var customer = await OpenAsync();
 
         await CustomerWritesAsync(customer.Page, slug, Markup, Markup);
