@@ -1,3 +1,5 @@
+using BusinessInbox.Data;
+using BusinessInbox.Hosting;
 using BusinessInbox.Tests.Infrastructure;
 
 namespace BusinessInbox.Tests.Operations;
@@ -15,5 +17,14 @@ public sealed class OptionsTests
         var start = () => app.Services;
 
         start.Should().Throw<Exception>().Which.ToString().Should().Contain(key);
+    }
+
+    [Fact]
+    public void An_empty_data_folder_setting_is_refused_with_its_full_key()
+    {
+        var result = new SectionValidation<StorageOptions>(StorageOptions.Section).Validate(null, new StorageOptions { DataPath = "" });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().StartWith("Storage:DataPath is not valid:");
     }
 }
