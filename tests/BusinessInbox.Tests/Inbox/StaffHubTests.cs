@@ -10,7 +10,7 @@ namespace BusinessInbox.Tests.Inbox;
 
 public sealed class StaffHubTests : IAsyncLifetime
 {
-    // Starts at the real time: the sign-in cookie's lifetime is also checked against the machine's clock.
+    // Starts at the real time: the tests' cookie jar drops a sign-in cookie whose 14-day expiry is already past on the machine's clock.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly InboxApp _app;
 
@@ -100,6 +100,27 @@ public sealed class StaffHubTests : IAsyncLifetime
                 new { Kind = ChatEventKind.StatusChanged, ActorUserId = (string?)null, From = (string?)"Resolved", To = (string?)"Open" },
             ],
             o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task Each_member_is_pushed_the_tab_counts_with_their_own_mine()
+    {
+        var shop = await _app.CreateBusinessAsync("counts");
+        var anaId = await _app.AddMemberAsync(shop, "ana@counts.test", MemberRole.Agent, "Ana");
+        await using var owner = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        await using var ana = await StaffSession.StartAsync(_app, "ana@counts.test");
+        var chat = await _app.CustomerWritesAsync(shop.Id, "v-counts", "Hello");
+
+        await owner.Hub.InvokeAsync("Assign", chat.ChatId, anaId);
+
+        var anaCounts = await Eventually.ReturnsAsync(() => Task.FromResult(ana.Counters.LastOrDefault()),
+            c => c is not null && c["mine"] == 1, "Ana to be told that one chat is hers");
+        anaCounts.Should().Equal(await ana.Hub.InvokeAsync<Dictionary<string, int>>("Counters"));
+        var ownerCounts = await Eventually.ReturnsAsync(() => Task.FromResult(owner.Counters.LastOrDefault()),
+            c => c is not null && c["unassigned"] == 0, "the owner to be told the chat is no longer unassigned");
+        ownerCounts.Should().Equal(await owner.Hub.InvokeAsync<Dictionary<string, int>>("Counters"));
+        ownerCounts["mine"].Should().Be(0);
+        ownerCounts.Keys.Should().NotContain(k => k.StartsWith("mine:"), "other members' ids are not sent around");
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     public ConcurrentQueue<MessageView> Added { get; } = new();
     public ConcurrentQueue<StatusPush> Statuses { get; } = new();
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
+    public ConcurrentQueue<Dictionary<string, int>> Counters { get; } = new();
 
     public static async Task<StaffSession> StartAsync(InboxApp app, string email)
     {
@@ -25,6 +26,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
         session.Hub.On<int, long[], MessageStatus, string?>(nameof(IInboxClient.MessagesStatus),
             (chat, ids, status, reason) => session.Statuses.Enqueue(new StatusPush(chat, ids, status, reason)));
         session.Hub.On<ChatSummary, ChatEventView?>(nameof(IInboxClient.ChatChanged), (c, e) => session.Changes.Enqueue((c, e)));
+        session.Hub.On<Dictionary<string, int>>(nameof(IInboxClient.Counters), c => session.Counters.Enqueue(c));
         await session.Hub.StartAsync();
         return session;
     }
