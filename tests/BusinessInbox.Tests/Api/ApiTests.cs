@@ -80,7 +80,7 @@ public sealed class ApiTests : IAsyncLifetime
     {
         var shop = await _app.CreateBusinessAsync("locked");
         using var anonymous = _app.CreateClient();
-        (await anonymous.GetAsync("/api/v1/conversations")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await ProblemAsync(await anonymous.GetAsync("/api/v1/conversations"), HttpStatusCode.Unauthorized);
 
         foreach (var token in new[] { "bi_thisTokenWasNeverIssuedByTheServer0000", "not-a-token" })
         {
