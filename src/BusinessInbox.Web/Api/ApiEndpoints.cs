@@ -29,22 +29,47 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static async Task<Ok<ChatPage>> ListConversations(
-        HttpContext http, InboxDb db, InboxView? view, ChatStatus? status, string? q, string? cursor, int? limit, CancellationToken ct)
+    /// <param name="view">all, unread, mine, unassigned (any letter case).</param>
+    /// <param name="status">open, pending, resolved (any letter case).</param>
+    private static async Task<Results<Ok<ChatPage>, ProblemHttpResult>> ListConversations(
+        HttpContext http, InboxDb db, string? view, string? status, string? q, string? cursor, int? limit, CancellationToken ct)
     {
-        var filter = new InboxFilter(view ?? InboxView.All, status, q, cursor, limit ?? 30);
+        if (!TryParse(view, out InboxView? inboxView) || !TryParse(status, out ChatStatus? chatStatus))
+        {
+            return TypedResults.Problem(detail: "Use view=all|unread|mine|unassigned and status=open|pending|resolved.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        var filter = new InboxFilter(inboxView ?? InboxView.All, chatStatus, q, cursor, limit ?? 30);
         return TypedResults.Ok(await InboxQueries.ListChatsAsync(db, http.User.BusinessIdOf(), "", filter, ct));
     }
 
-    private static async Task<Results<Ok<ChatSummary>, NotFound<ProblemDetailsBody>>> GetConversation(HttpContext http, InboxDb db, int id, CancellationToken ct) =>
+    private static bool TryParse<T>(string? text, out T? value) where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+        if (Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !text.Any(char.IsAsciiDigit))
+        {
+            value = parsed;
+            return true;
+        }
+        return false;
+    }
+
+    private static async Task<Results<Ok<ChatSummary>, ProblemHttpResult>> GetConversation(HttpContext http, InboxDb db, int id, CancellationToken ct) =>
         await InboxQueries.FindChatAsync(db, http.User.BusinessIdOf(), id, ct) is { } chat
             ? TypedResults.Ok(chat)
-            : TypedResults.NotFound(ProblemDetailsBody.ConversationNotFound);
+            : ConversationNotFound();
 
-    private static async Task<Results<Ok<ThreadView>, NotFound<ProblemDetailsBody>>> GetMessages(HttpContext http, InboxDb db, int id, long? before, CancellationToken ct) =>
+    private static async Task<Results<Ok<ThreadView>, ProblemHttpResult>> GetMessages(HttpContext http, InboxDb db, int id, long? before, CancellationToken ct) =>
         await InboxQueries.ThreadAsync(db, http.User.BusinessIdOf(), id, before, ct) is { } thread
             ? TypedResults.Ok(thread)
-            : TypedResults.NotFound(ProblemDetailsBody.ConversationNotFound);
+            : ConversationNotFound();
+
+    // As application/problem+json, like every other refusal of the API.
+    private static ProblemHttpResult ConversationNotFound() =>
+        TypedResults.Problem(detail: "The conversation was not found.", statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<Created<MessageView>> SendMessage(HttpContext http, ChatCommands commands, int id, SendMessageRequest request, CancellationToken ct)
     {
@@ -63,12 +88,6 @@ public static class ApiEndpoints
         await commands.SetStatusAsync(http.User.BusinessIdOf(), id, null, request.Status, ct);
         return TypedResults.NoContent();
     }
-}
-
-/// <summary>An RFC 7807 body, for the OpenAPI document.</summary>
-public sealed record ProblemDetailsBody(string Title, int Status, string? Detail)
-{
-    public static readonly ProblemDetailsBody ConversationNotFound = new("Not found", 404, "The conversation was not found.");
 }
 
 /// <summary>Turns the inbox's refusals into problem details: 404 for what this business does not have, 400 for the rest.</summary>

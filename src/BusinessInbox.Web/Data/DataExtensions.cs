@@ -1,4 +1,5 @@
 using System.Data.Common;
+using BusinessInbox.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -11,10 +12,7 @@ public static class DataExtensions
     /// <summary>Registers <see cref="InboxDb"/> on SQLite (WAL, busy timeout) and persists data-protection keys in the data folder.</summary>
     public static WebApplicationBuilder AddInboxData(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>()
-            .BindConfiguration(StorageOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedSection<StorageOptions>(StorageOptions.Section);
 
         var dataPath = DataFolder(builder.Configuration, builder.Environment.ContentRootPath);
         Directory.CreateDirectory(dataPath);

@@ -18,6 +18,8 @@ public static class HostingExtensions
     {
         builder.Services.AddSerilog((services, log) => log
             .ReadFrom.Configuration(builder.Configuration)
+            // Sinks registered as ILogEventSink services too (the tests capture events this way).
+            .ReadFrom.Services(services)
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
@@ -69,7 +71,7 @@ public static class HostingExtensions
                 o.Conventions.AuthorizeFolder("/Settings", Security.Policies.Owner);
             })
             .AddViewLocalization();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<Api.BearerSecurityScheme>());
         return builder;
     }
 
@@ -82,11 +84,18 @@ public static class HostingExtensions
             app.UseExceptionHandler("/Error");
             app.UseHsts();
         }
-        app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
-        app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
-            ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-            : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/readyz") ? LogEventLevel.Verbose
-            : LogEventLevel.Information);
+        // The API answers refusals with problem details; people get a readable page.
+        app.UseWhen(http => IsApi(http), api => api.UseStatusCodePages());
+        app.UseWhen(http => !IsApi(http), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
+        app.UseSerilogRequestLogging(o =>
+        {
+            // This app's logger, not the static one: several hosts may share a process (tests, tools).
+            o.Logger = app.Services.GetService<Serilog.ILogger>();
+            o.GetLevel = (http, _, ex) =>
+                ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/readyz") ? LogEventLevel.Verbose
+                : LogEventLevel.Information;
+        });
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures("en", "zh-Hans").AddSupportedUICultures("en", "zh-Hans");
@@ -105,4 +114,6 @@ public static class HostingExtensions
         app.MapRazorPages().WithStaticAssets();
         return app;
     }
+
+    private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");
 }

@@ -64,14 +64,18 @@ public static class InboxCounters
         }
     }
 
-    public static async Task<Dictionary<string, int>> ReadAsync(InboxDb db, int businessId, string userId, CancellationToken ct)
+    /// <summary>The counts as <paramref name="userId"/> sees them: their own "mine", nobody else's.</summary>
+    public static async Task<Dictionary<string, int>> ReadAsync(InboxDb db, int businessId, string userId, CancellationToken ct) =>
+        ForMember(await ReadAllAsync(db, businessId, ct), userId);
+
+    public static Task<Dictionary<string, int>> ReadAllAsync(InboxDb db, int businessId, CancellationToken ct) =>
+        db.InboxCounters.AsNoTracking().Where(c => c.BusinessId == businessId).ToDictionaryAsync(c => c.Key, c => c.Count, ct);
+
+    public static Dictionary<string, int> ForMember(IReadOnlyDictionary<string, int> all, string userId)
     {
         var mine = Mine(userId);
-        var rows = await db.InboxCounters.AsNoTracking()
-            .Where(c => c.BusinessId == businessId && (!c.Key.StartsWith("mine:") || c.Key == mine))
-            .Select(c => new { c.Key, c.Count })
-            .ToListAsync(ct);
-        var result = rows.ToDictionary(r => r.Key == mine ? "mine" : r.Key, r => r.Count);
+        var result = all.Where(c => !c.Key.StartsWith("mine:", StringComparison.Ordinal) || c.Key == mine)
+            .ToDictionary(c => c.Key == mine ? "mine" : c.Key, c => c.Value);
         foreach (var key in new[] { All, Unread, Unassigned, "mine", Status(ChatStatus.Open), Status(ChatStatus.Pending), Status(ChatStatus.Resolved) })
         {
             result.TryAdd(key, 0);

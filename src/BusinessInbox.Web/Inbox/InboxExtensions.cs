@@ -1,5 +1,6 @@
 using BusinessInbox.Channels;
 using BusinessInbox.Channels.WebChat;
+using BusinessInbox.Hosting;
 using BusinessInbox.Workers;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +34,7 @@ public static class InboxExtensions
         services.AddSingleton<CustomerRateLimiter>();
         services.AddSingleton<IChannelSender, WebChatSender>();
 
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedSection<OutboxOptions>(OutboxOptions.Section);
         services.AddSingleton<OutboxSignal>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddSingleton<AutoReplySignal>();

@@ -20,6 +20,7 @@ public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections
         var businessId = Context.User!.BusinessIdOf();
         connections.Add(Context.User!.UserId(), businessId, Context);
         await Groups.AddToGroupAsync(Context.ConnectionId, InboxNotifier.BusinessGroup(businessId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, InboxNotifier.MemberGroup(businessId, Context.User!.UserId()));
         await base.OnConnectedAsync();
     }
 

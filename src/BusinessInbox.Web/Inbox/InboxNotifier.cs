@@ -26,10 +26,19 @@ public sealed class InboxNotifier(
     public Task ChatChangedAsync(int businessId, ChatSummary chat, ChatEventView? change) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatChanged(chat, change));
 
+    /// <summary>A member's own connections to one business (a person may be signed in to several).</summary>
+    public static string MemberGroup(int businessId, string userId) => $"business:{businessId}:member:{userId}";
+
+    /// <summary>Sends each member the counts as the hub's Counters method gives them: with their own "mine".</summary>
     public async Task CountersAsync(InboxDb db, int businessId, CancellationToken ct)
     {
-        var counters = await db.InboxCounters.AsNoTracking().Where(c => c.BusinessId == businessId).ToDictionaryAsync(c => c.Key, c => c.Count, ct);
-        await Safely(() => staff.Clients.Group(BusinessGroup(businessId)).Counters(counters));
+        var all = await InboxCounters.ReadAllAsync(db, businessId, ct);
+        var members = await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId).Select(m => m.UserId).ToListAsync(ct);
+        foreach (var userId in members)
+        {
+            var counters = InboxCounters.ForMember(all, userId);
+            await Safely(() => staff.Clients.Group(MemberGroup(businessId, userId)).Counters(counters));
+        }
     }
 
     public Task CustomerMessageAsync(int chatId, CustomerMessageView message) =>

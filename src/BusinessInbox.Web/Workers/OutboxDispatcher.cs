@@ -15,11 +15,14 @@ public sealed class OutboxOptions
     public int MaxAttempts { get; set; } = 6;
 
     /// <summary>First retry delay; each further attempt doubles it (with jitter).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the dispatcher looks for due work when nobody wakes it.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 

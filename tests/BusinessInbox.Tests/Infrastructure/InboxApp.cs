@@ -16,11 +16,12 @@ namespace BusinessInbox.Tests.Infrastructure;
 /// The real app on a real SQLite file in a fresh temporary data folder, migrated as on start.
 /// Tests talk to it over HTTP and SignalR through the in-memory test server.
 /// </summary>
-public class InboxApp : WebApplicationFactory<Program>
+/// <param name="dataPath">Another app's data folder, to start a second process on the same data (restart tests).</param>
+public class InboxApp(string? dataPath = null) : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery";
 
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "bi-tests", Guid.NewGuid().ToString("n"));
+    private readonly string _dataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "bi-tests", Guid.NewGuid().ToString("n"));
     private readonly List<Action<IServiceCollection>> _services = [];
     private readonly Dictionary<string, string?> _settings = [];
 
@@ -28,6 +29,9 @@ public class InboxApp : WebApplicationFactory<Program>
     public FakeTimeProvider? Clock { get; init; }
 
     public string DataPath => _dataPath;
+
+    /// <summary>Leave the data folder in place on dispose, for another <see cref="InboxApp"/> started on it.</summary>
+    public bool KeepData { get; init; }
 
     public InboxApp WithServices(Action<IServiceCollection> configure)
     {
@@ -170,6 +174,9 @@ public class InboxApp : WebApplicationFactory<Program>
         if (disposing)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+        if (disposing && !KeepData)
+        {
             try
             {
                 Directory.Delete(_dataPath, recursive: true);

@@ -1,0 +1,236 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using BusinessInbox.Channels.WebChat;
+using BusinessInbox.Data;
+using BusinessInbox.Inbox;
+using BusinessInbox.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BusinessInbox.Tests.Security;
+
+public sealed class IsolationTests : IAsyncLifetime
+{
+    private const string Anonymous = "anonymous";
+    private const string Agent = "Agent";
+    private const string Api = "Api";
+    private const string NoAuthorization = "open to anyone (no authorization at all)";
+
+    /// <summary>
+    /// Who may reach each route. A new page, endpoint or hub without a line here fails the test, so
+    /// that its author decides who may use it and proves it is scoped to the caller's business.
+    /// </summary>
+    private static readonly Dictionary<string, string> Routes = new()
+    {
+        ["/"] = Anonymous,
+        ["/Index"] = Anonymous,
+        ["/Error"] = Anonymous,
+        ["/account/login"] = Anonymous,
+        ["/account/logout"] = Anonymous,
+        ["/setup"] = Anonymous,
+        ["/c/{slug}"] = Anonymous,
+        ["/inbox"] = Agent,
+        ["/hubs/inbox"] = Agent,
+        ["/hubs/inbox/negotiate"] = Agent,
+        ["/hubs/chat"] = Anonymous,
+        ["/hubs/chat/negotiate"] = Anonymous,
+        ["/healthz"] = Anonymous,
+        ["/readyz"] = Anonymous,
+        ["/openapi/{documentName}.json"] = Anonymous,
+        // The static files' fallback (a 404 for a file that does not exist); it never reaches app code.
+        ["/{**path:file}"] = NoAuthorization,
+        ["/api/v1/conversations"] = Api,
+        ["/api/v1/conversations/{id:int}"] = Api,
+        ["/api/v1/conversations/{id:int}/messages"] = Api,
+        ["/api/v1/conversations/{id:int}/assignee"] = Api,
+        ["/api/v1/conversations/{id:int}/status"] = Api,
+    };
+
+    /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>
+    private static readonly Dictionary<string, string> HubMethods = new()
+    {
+        ["InboxHub.ListChats"] = Agent,
+        ["InboxHub.Counters"] = Agent,
+        ["InboxHub.Thread"] = Agent,
+        ["InboxHub.MessagesSince"] = Agent,
+        ["InboxHub.Send"] = Agent,
+        ["InboxHub.AddNote"] = Agent,
+        ["InboxHub.MarkRead"] = Agent,
+        ["InboxHub.MarkDelivered"] = Agent,
+        ["InboxHub.Assign"] = Agent,
+        ["InboxHub.SetStatus"] = Agent,
+        ["InboxHub.Retry"] = Agent,
+        ["InboxHub.Members"] = Agent,
+        ["CustomerChatHub.History"] = Anonymous,
+        ["CustomerChatHub.Send"] = Anonymous,
+        ["CustomerChatHub.Seen"] = Anonymous,
+    };
+
+    private readonly InboxApp _app = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Every_route_has_a_declared_access_rule_and_protected_ones_refuse_strangers()
+    {
+        var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => !IsStaticFile(e))
+            .ToList();
+        var actual = endpoints
+            .GroupBy(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .ToDictionary(g => g.Key, g => g.Select(AccessOf).Distinct().Single());
+
+        actual.Should().Equal(Routes, "every route needs an entry in the table above, with the access it really has");
+
+        using var stranger = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        foreach (var endpoint in endpoints.Where(e => AccessOf(e) is not (Anonymous or NoAuthorization)))
+        {
+            var route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is [var first, ..] ? first : "GET";
+            using var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id:int}", "1", StringComparison.Ordinal));
+            if (method is "POST" or "PUT")
+            {
+                request.Content = JsonContent(new { });
+            }
+            var response = await stranger.SendAsync(request);
+            if (AccessOf(endpoint) == Agent && !route.StartsWith("/hubs", StringComparison.Ordinal))
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.Redirect, route);
+                response.Headers.Location!.OriginalString.Should().Contain("/account/login", route);
+            }
+            else
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "{0} {1} needs a credential", method, route);
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_hub_method_has_a_declared_access_rule()
+    {
+        var actual = new[] { typeof(InboxHub), typeof(CustomerChatHub) }
+            .SelectMany(hub => hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && m.Name is not (nameof(Hub.OnConnectedAsync) or nameof(Hub.OnDisconnectedAsync)))
+                .Select(m => (Key: hub.Name + "." + m.Name, Access: HubAccessOf(hub, m))))
+            .ToDictionary(x => x.Key, x => x.Access);
+
+        actual.Should().Equal(HubMethods, "every hub method needs an entry in the table above");
+    }
+
+    [Fact]
+    public async Task Staff_of_one_business_can_neither_read_nor_change_anything_of_another()
+    {
+        var mine = await _app.CreateBusinessAsync("mine");
+        var theirs = await _app.CreateBusinessAsync("theirs");
+        var theirChat = await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Secret order for the other shop", "Their customer");
+        var theirReply = await _app.CommandAsync(c => c.ReplyAsync(theirs.Id, theirChat.ChatId, theirs.OwnerId, "Noted", privateNote: false, default));
+        await Eventually.ReturnsAsync(() => _app.WithDbAsync(db => db.Outbox.CountAsync()), n => n == 0, "their reply to be sent");
+        // A failed message, so that Retry would have something to do.
+        await _app.WithDbAsync(db => db.Messages.Where(m => m.Id == theirReply.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Failed).SetProperty(m => m.FailureReason, "test")));
+        var before = await SnapshotAsync(theirs.Id);
+        await using var staff = await StaffSession.StartAsync(_app, mine.OwnerEmail);
+
+        var chat = theirChat.ChatId;
+        var message = theirChat.MessageId;
+        var calls = new Dictionary<string, Func<HubConnection, Task>>
+        {
+            ["Thread"] = h => h.InvokeAsync<ThreadView>("Thread", chat, null),
+            ["MessagesSince"] = h => h.InvokeAsync<List<MessageView>>("MessagesSince", chat, 0L),
+            ["Send"] = h => h.InvokeAsync<MessageView>("Send", chat, "Hello from the wrong shop"),
+            ["AddNote"] = h => h.InvokeAsync<MessageView>("AddNote", chat, "A note in the wrong shop"),
+            ["MarkRead"] = h => h.InvokeAsync("MarkRead", chat),
+            ["MarkDelivered"] = h => h.InvokeAsync("MarkDelivered", chat, message),
+            ["Assign"] = h => h.InvokeAsync("Assign", chat, mine.OwnerId),
+            ["SetStatus"] = h => h.InvokeAsync("SetStatus", chat, ChatStatus.Resolved),
+            ["Retry"] = h => h.InvokeAsync("Retry", theirReply.Id),
+        };
+        var readsWithoutIds = new[] { "ListChats", "Counters", "Members" };
+        calls.Keys.Concat(readsWithoutIds).Should().BeEquivalentTo(HubMethods.Keys.Where(k => k.StartsWith("InboxHub.", StringComparison.Ordinal)).Select(k => k[9..]),
+            "every staff hub method is tried against the other business");
+
+        foreach (var (name, call) in calls)
+        {
+            var attempt = () => call(staff.Hub);
+            (await attempt.Should().ThrowAsync<HubException>(name)).Which.Message.Should().Contain("not found", name);
+        }
+
+        var list = await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter(Search: "Secret"));
+        list.Chats.Should().BeEmpty();
+        (await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter())).Chats.Should().BeEmpty();
+        (await staff.Hub.InvokeAsync<Dictionary<string, int>>("Counters")).Values.Should().AllBeEquivalentTo(0);
+        (await staff.Hub.InvokeAsync<List<MemberView>>("Members")).Select(m => m.Id).Should().Equal(mine.OwnerId);
+
+        // Their customers' news never reaches our inbox.
+        await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Another secret");
+        var ours = await _app.CustomerWritesAsync(mine.Id, "our-visitor", "Hello shop");
+        await Eventually.ReturnsAsync(() => Task.FromResult(staff.Added.Any(m => m.Id == ours.MessageId)), x => x, "our own customer's message");
+        staff.Added.Should().OnlyContain(m => m.ChatId == ours.ChatId);
+        staff.Changes.Should().NotContain(c => c.Chat.Id != ours.ChatId);
+        staff.Statuses.Should().NotContain(s => s.ChatId != ours.ChatId);
+
+        // Nothing of theirs changed, apart from the one message their own customer sent just now.
+        var after = await SnapshotAsync(theirs.Id, excludeAfterMessageId: theirReply.Id);
+        after.Should().Be(before);
+
+        using var api = await BusinessInbox.Tests.Api.ApiTests.ApiClientAsync(_app, mine.Id);
+        var requests = new Func<Task<HttpResponseMessage>>[]
+        {
+            () => api.GetAsync($"/api/v1/conversations/{chat}"),
+            () => api.GetAsync($"/api/v1/conversations/{chat}/messages"),
+            () => api.PostAsync($"/api/v1/conversations/{chat}/messages", JsonContent(new { text = "From the wrong shop" })),
+            () => api.PutAsync($"/api/v1/conversations/{chat}/assignee", JsonContent(new { userId = mine.OwnerId })),
+            () => api.PutAsync($"/api/v1/conversations/{chat}/status", JsonContent(new { status = "Resolved" })),
+        };
+        foreach (var request in requests)
+        {
+            await BusinessInbox.Tests.Api.ApiTests.ProblemAsync(await request(), HttpStatusCode.NotFound);
+        }
+        (await SnapshotAsync(theirs.Id, excludeAfterMessageId: theirReply.Id)).Should().Be(before);
+    }
+
+    private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>Everything a business has that staff could change, as text to compare.</summary>
+    private Task<string> SnapshotAsync(int businessId, long excludeAfterMessageId = long.MaxValue) => _app.WithDbAsync(async db =>
+    {
+        var chats = await db.Chats.AsNoTracking().Where(c => c.BusinessId == businessId).OrderBy(c => c.Id)
+            .Select(c => new { c.Id, c.Status, c.AssigneeId }).ToListAsync();
+        var messages = await db.Messages.AsNoTracking().Where(m => m.BusinessId == businessId && m.Id <= excludeAfterMessageId).OrderBy(m => m.Id)
+            .Select(m => new { m.Id, m.Kind, m.Body, m.Status, m.FailureReason }).ToListAsync();
+        var events = await db.ChatEvents.AsNoTracking().CountAsync(e => e.BusinessId == businessId);
+        var outbox = await db.Outbox.AsNoTracking().CountAsync(o => o.BusinessId == businessId);
+        return JsonSerializer.Serialize(new { chats, messages, events, outbox });
+    });
+
+    private static bool IsStaticFile(Endpoint endpoint) =>
+        endpoint.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor");
+
+    private static string AccessOf(Endpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return Anonymous;
+        }
+        var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "authenticated").Distinct().ToList();
+        return policies.Count == 0 ? NoAuthorization : string.Join("+", policies);
+    }
+
+    private static string HubAccessOf(Type hub, MethodInfo method)
+    {
+        if (method.GetCustomAttribute<AllowAnonymousAttribute>() is not null)
+        {
+            return Anonymous;
+        }
+        var attribute = method.GetCustomAttribute<AuthorizeAttribute>() ?? hub.GetCustomAttribute<AuthorizeAttribute>();
+        return attribute?.Policy ?? (attribute is null ? Anonymous : "authenticated");
+    }
+}
