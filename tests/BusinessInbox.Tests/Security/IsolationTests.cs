@@ -20,6 +20,8 @@ public sealed class IsolationTests : IAsyncLifetime
     private const string Anonymous = "anonymous";
     private const string Agent = "Agent";
     private const string Api = "Api";
+    /// <summary>A page under Settings: signed-in members (the site-wide rule) who are owners (the folder's rule).</summary>
+    private const string OwnerPage = "Agent+Owner";
     private const string NoAuthorization = "open to anyone (no authorization at all)";
 
     /// <summary>
@@ -35,6 +37,15 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/account/logout"] = Anonymous,
         ["/setup"] = Anonymous,
         ["/c/{slug}"] = Anonymous,
+        ["/c/{slug}/logo"] = Anonymous,
+        ["/account/accept-invite"] = Anonymous,
+        ["/account/profile"] = Agent,
+        ["/account/switch"] = Agent,
+        ["/settings/profile"] = OwnerPage,
+        ["/settings/hours"] = OwnerPage,
+        ["/settings/auto-replies"] = OwnerPage,
+        ["/settings/staff"] = OwnerPage,
+        ["/settings/tokens"] = OwnerPage,
         ["/inbox"] = Agent,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,
@@ -101,7 +112,8 @@ public sealed class IsolationTests : IAsyncLifetime
                 request.Content = JsonContent(new { });
             }
             var response = await stranger.SendAsync(request);
-            if (AccessOf(endpoint) == Agent && !route.StartsWith("/hubs", StringComparison.Ordinal))
+            // Pages send a person to sign in; hubs and the API answer with a status code.
+            if (!route.StartsWith("/hubs", StringComparison.Ordinal) && !route.StartsWith("/api", StringComparison.Ordinal))
             {
                 response.StatusCode.Should().Be(HttpStatusCode.Redirect, route);
                 response.Headers.Location!.OriginalString.Should().Contain("/account/login", route);
