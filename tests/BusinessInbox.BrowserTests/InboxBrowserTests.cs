@@ -10,23 +10,6 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
 {
     private const string Markup = "<img src=x onerror=alert(1)>";
 
-    private static readonly BrowserNewContextOptions Desktop = new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" };
-
-    private async Task<WatchedPage> OpenAsync(BrowserNewContextOptions? options = null)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions(options ?? Desktop) { BaseURL = fixture.App.BaseUrl });
-        return await WatchedPage.OpenAsync(context);
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
-    }
-
     /// <summary>The inbox has connected and shown its (empty) list: from now on it only changes live.</summary>
     private static Task InboxIsLiveAsync(IPage page) =>
         Expect(page.GetByText("No conversations here yet.")).ToBeVisibleAsync();
@@ -48,7 +31,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     {
         await using var app = new BrowserApp();
         app.StartServer();
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions(Desktop) { BaseURL = app.BaseUrl });
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions(BrowserFixture.Desktop) { BaseURL = app.BaseUrl });
         var watched = await WatchedPage.OpenAsync(context);
         var page = watched.Page;
 
@@ -73,10 +56,10 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     public async Task A_customer_message_appears_in_the_inbox_live_and_the_reply_reaches_the_customer_with_read_ticks()
     {
         var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();
-        var staff = await OpenAsync();
-        await SignInAsync(staff.Page, owner);
+        var staff = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(staff.Page, owner);
         await InboxIsLiveAsync(staff.Page);
-        var customer = await OpenAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 400, Height = 800 } });
+        var customer = await fixture.OpenAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 400, Height = 800 } });
 
         await CustomerWritesAsync(customer.Page, slug, "Hello! Do you have rye bread today?", "Ada");
 
@@ -137,12 +120,12 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     public async Task Markup_typed_into_names_and_messages_shows_as_text_everywhere_and_never_runs()
     {
         var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync(name: Markup, ownerName: Markup);
-        var staff = await OpenAsync();
-        await SignInAsync(staff.Page, owner);
+        var staff = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(staff.Page, owner);
         await InboxIsLiveAsync(staff.Page);
         // The business name (brand) and the member's name (account menu), both as text.
         await Expect(staff.Page.GetByRole(AriaRole.Navigation).GetByText(Markup)).ToHaveCountAsync(2);
-        var customer = await OpenAsync();
+        var customer = await fixture.OpenAsync();
 
         await CustomerWritesAsync(customer.Page, slug, Markup, Markup);
         await Expect(customer.Page.GetByRole(AriaRole.Heading, new() { Name = Markup })).ToBeVisibleAsync();
@@ -177,11 +160,11 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     {
         var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();
         var phone = new BrowserNewContextOptions { ViewportSize = new() { Width = 375, Height = 740 }, HasTouch = true, IsMobile = true };
-        var customer = await OpenAsync(phone);
+        var customer = await fixture.OpenAsync(phone);
         await CustomerWritesAsync(customer.Page, slug, "Are you open on Sunday?", "Sam");
         await Expect(customer.Page.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
-        var staff = await OpenAsync(phone);
-        await SignInAsync(staff.Page, owner);
+        var staff = await fixture.OpenAsync(phone);
+        await BrowserFixture.SignInAsync(staff.Page, owner);
 
         var chat = staff.Page.GetByRole(AriaRole.Button, new() { Name = "Sam" });
         await Expect(chat).ToBeVisibleAsync();
@@ -209,7 +192,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     public async Task The_customer_composer_starts_with_the_link_text_counts_an_emoji_as_one_character_and_refuses_more_than_4096()
     {
         var (_, slug, _, _) = await fixture.App.CreateBusinessAsync();
-        var customer = await OpenAsync();
+        var customer = await fixture.OpenAsync();
         var page = customer.Page;
         await page.GotoAsync($"/c/{slug}?text={Uri.EscapeDataString("I'd like to order a cake")}");
         var message = page.GetByLabel("Message", new() { Exact = true });
@@ -235,9 +218,9 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     public async Task An_inbox_that_lost_its_connection_catches_up_on_what_it_missed_when_it_is_back()
     {
         var business = await fixture.App.CreateBusinessAsync();
-        var customer = await OpenAsync();
+        var customer = await fixture.OpenAsync();
         await CustomerWritesAsync(customer.Page, business.Slug, "First question", "Noor");
-        var staff = await OpenAsync();
+        var staff = await fixture.OpenAsync();
         // The inbox's WebSocket passes through the test, which can cut it as a lost network would.
         IWebSocketRoute? toPage = null;
         IWebSocketRoute? toServer = null;
@@ -246,7 +229,7 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
             toServer = ws.ConnectToServer();
             toPage = ws;
         });
-        await SignInAsync(staff.Page, business.OwnerEmail);
+        await BrowserFixture.SignInAsync(staff.Page, business.OwnerEmail);
         await staff.Page.GetByRole(AriaRole.Button, new() { Name = "Noor" }).ClickAsync();
         var staffThread = staff.Page.GetByRole(AriaRole.List, new() { Name = "Messages" });
         await Expect(staffThread).ToContainTextAsync("First question");
@@ -282,10 +265,10 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     public async Task A_message_whose_confirmation_was_lost_with_the_connection_is_sent_again_and_stored_once()
     {
         var business = await fixture.App.CreateBusinessAsync();
-        var staff = await OpenAsync();
-        await SignInAsync(staff.Page, business.OwnerEmail);
+        var staff = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(staff.Page, business.OwnerEmail);
         await InboxIsLiveAsync(staff.Page);
-        var customer = await OpenAsync();
+        var customer = await fixture.OpenAsync();
         // The first message reaches the server, then the connection drops before the answer gets back.
         var cut = false;
         await customer.Page.RouteWebSocketAsync(new Regex("/hubs/chat"), ws =>

@@ -9,23 +9,6 @@ namespace BusinessInbox.BrowserTests;
 [Collection(BrowserTestGroup.Name)]
 public sealed class SettingsBrowserTests(BrowserFixture fixture)
 {
-    private static readonly BrowserNewContextOptions Desktop = new() { ViewportSize = new() { Width = 1280, Height = 900 }, Locale = "en-GB" };
-
-    private async Task<WatchedPage> OpenAsync()
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions(Desktop) { BaseURL = fixture.App.BaseUrl });
-        return await WatchedPage.OpenAsync(context);
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
-    }
-
     private static async Task SetEveryDayAsync(IPage page, string state, string? ranges = null)
     {
         foreach (var day in new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" })
@@ -39,9 +22,9 @@ public sealed class SettingsBrowserTests(BrowserFixture fixture)
     public async Task The_owner_edits_the_hours_and_the_customer_page_shows_the_new_open_line()
     {
         var shop = await fixture.App.CreateBusinessAsync(name: "Hours Shop");
-        var owner = await OpenAsync();
-        var customer = await OpenAsync();
-        await SignInAsync(owner.Page, shop.OwnerEmail);
+        var owner = await fixture.OpenAsync();
+        var customer = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(owner.Page, shop.OwnerEmail);
         await customer.Page.GotoAsync($"/c/{shop.Slug}");
         await Expect(customer.Page.GetByText("Open 24 hours", new() { Exact = true })).ToBeVisibleAsync();
 
@@ -69,8 +52,8 @@ public sealed class SettingsBrowserTests(BrowserFixture fixture)
     public async Task Overlapping_hours_are_refused_on_the_page_with_a_message_naming_them()
     {
         var shop = await fixture.App.CreateBusinessAsync(name: "Careful Shop");
-        var owner = await OpenAsync();
-        await SignInAsync(owner.Page, shop.OwnerEmail);
+        var owner = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(owner.Page, shop.OwnerEmail);
         await owner.Page.GotoAsync("/settings/hours");
 
         await owner.Page.GetByLabel("Open for selected hours").CheckAsync();
@@ -87,8 +70,8 @@ public sealed class SettingsBrowserTests(BrowserFixture fixture)
     public async Task The_owner_uploads_a_logo_and_it_appears_on_the_customer_page()
     {
         var shop = await fixture.App.CreateBusinessAsync(name: "Logo Shop");
-        var owner = await OpenAsync();
-        await SignInAsync(owner.Page, shop.OwnerEmail);
+        var owner = await fixture.OpenAsync();
+        await BrowserFixture.SignInAsync(owner.Page, shop.OwnerEmail);
         var file = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():n}.png");
         using (var bitmap = new SKBitmap(300, 300))
         {
@@ -105,7 +88,7 @@ public sealed class SettingsBrowserTests(BrowserFixture fixture)
         await Expect(owner.Page.GetByText("Logo saved.")).ToBeVisibleAsync();
         await Expect(owner.Page.GetByRole(AriaRole.Img, new() { Name = "Current logo" })).ToBeVisibleAsync();
 
-        var customer = await OpenAsync();
+        var customer = await fixture.OpenAsync();
         await customer.Page.GotoAsync($"/c/{shop.Slug}");
         var logo = customer.Page.GetByRole(AriaRole.Img, new() { Name = "Logo Shop logo" });
         await Expect(logo).ToBeVisibleAsync();

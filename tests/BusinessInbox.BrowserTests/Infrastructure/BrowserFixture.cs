@@ -39,6 +39,26 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>A desktop-sized window in an English locale.</summary>
+    public static readonly BrowserNewContextOptions Desktop = new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" };
+
+    /// <summary>A new browser profile (its own cookies) on the shared app, watched for dialogs, CSP violations and script errors.</summary>
+    public async Task<WatchedPage> OpenAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions(options ?? Desktop) { BaseURL = App.BaseUrl });
+        return await WatchedPage.OpenAsync(context);
+    }
+
+    /// <summary>Signs in through the sign-in form, as a member would.</summary>
+    public static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/inbox$"));
+    }
+
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
