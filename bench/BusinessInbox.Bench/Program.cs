@@ -60,6 +60,8 @@ try
         await Measure.RepeatAsync("API: thread (latest 50)", api, i => Get($"api/v1/conversations/{chatIds[i % chatIds.Count]}/messages"), 10, calls),
         await Measure.RepeatAsync("API: search all history, Latin word", api, _ => Get("api/v1/conversations?q=delivery&limit=30"), 3, Math.Max(10, calls / 3)),
         await Measure.RepeatAsync("API: search all history, 营业", api, _ => Get("api/v1/conversations?q=" + Uri.EscapeDataString("营业") + "&limit=30"), 3, Math.Max(10, calls / 3)),
+        // The worst case: a word nobody wrote is looked for in every message.
+        await Measure.RepeatAsync("API: search all history, no match", api, _ => Get("api/v1/conversations?q=quokka&limit=30"), 1, 10),
         // The public page is rate limited per client address (60 a minute): stay under it.
         await Measure.RepeatAsync("page: customer chat page", api, _ => Get($"c/{shop.Slug}"), 5, 40),
     };
