@@ -95,13 +95,13 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
         await Expect(reply).ToHaveValueAsync("");
 
         // Esc closes the list without inserting anything; a click picks an option.
-        await reply.PressSequentiallyAsync("/m");
+        await reply.PressSequentiallyAsync("/menu");
         await Expect(picker.GetByRole(AriaRole.Option)).ToHaveCountAsync(1);
         await reply.PressAsync("Escape");
         await Expect(picker).ToBeHiddenAsync();
-        await Expect(reply).ToHaveValueAsync("/m");
+        await Expect(reply).ToHaveValueAsync("/menu");
         await reply.FillAsync("");
-        await reply.PressSequentiallyAsync("/men");
+        await reply.PressSequentiallyAsync("/menu");
         await picker.GetByRole(AriaRole.Option, new() { Name = "/menu" }).ClickAsync();
         await Expect(reply).ToHaveValueAsync("Here is our menu.");
         staff.ShouldHaveNoProblems();
@@ -126,7 +126,8 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Labels" }).ClickAsync();
         await page.GetByLabel("Name").FillAsync("Wholesale");
-        await page.GetByRole(AriaRole.Radio, new() { Name = "Purple" }).CheckAsync(new() { Force = true });
+        await page.GetByTitle("Purple").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Purple" })).ToBeCheckedAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create label" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Label \"Wholesale\" created.");
         await page.GetByLabel("Name").FillAsync("wholesale");
