@@ -117,7 +117,6 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
         var adminEmail = await AddMemberAsync(business, MemberRole.Admin, "Mia");
         var customer = await OpenAsync(Desktop);
         await CustomerWritesAsync(customer.Page, business.Slug, "Can I order 40 rolls?", "Ada");
-        await CustomerWritesAsync(customer.Page, business.Slug, "Just looking", "Ada");
         var other = await OpenAsync(Desktop);
         await CustomerWritesAsync(other.Page, business.Slug, "Are you open today?", "Ben");
         var staff = await OpenAsync(Desktop);
