@@ -23,7 +23,7 @@ public sealed class LabelsAndQuickRepliesTests : IAsyncLifetime
 
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, Dictionary<string, string> fields)
     {
-        fields["__RequestVerificationToken"] = InboxApp.AntiforgeryToken(await client.GetStringAsync(path));
+        fields["__RequestVerificationToken"] = InboxApp.AntiforgeryToken(await client.GetStringAsync(path.Split('?')[0]));
         return await client.PostAsync(path, new FormUrlEncodedContent(fields));
     }
 
@@ -248,5 +248,32 @@ public sealed class LabelsAndQuickRepliesTests : IAsyncLifetime
 
         var answered = await _app.WithDbAsync(db => db.Messages.Where(m => m.Author == MessageAuthor.Automatic).Select(m => m.ChatId).ToListAsync());
         answered.Should().Equal(labelledGetsIt ? labelled.ChatId : plain.ChatId);
+    }
+
+    [Fact]
+    public async Task Another_business_label_or_quick_reply_cannot_be_edited_or_deleted_from_the_settings_pages()
+    {
+        var mine = await _app.CreateBusinessAsync("page-mine");
+        var theirs = await _app.CreateBusinessAsync("page-theirs");
+        var theirLabel = await LabelIdAsync(theirs.Id, "Paid");
+        int theirReply;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<QuickReplyService>().SaveAsync(theirs.Id, null, "secret", "Their answer", default)).Should().BeEmpty();
+            theirReply = await _app.WithDbAsync(db => db.QuickReplies.Where(q => q.BusinessId == theirs.Id).Select(q => q.Id).SingleAsync());
+        }
+        var owner = await _app.SignInAsync(mine.OwnerEmail);
+
+        (await owner.Client.GetAsync($"/settings/labels?edit={theirLabel}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await owner.Client.GetAsync($"/settings/quick-replies?edit={theirReply}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await PostFormAsync(owner.Client, $"/settings/labels?edit={theirLabel}", new() { ["Name"] = "Mine now", ["Color"] = "1", ["edit"] = $"{theirLabel}" }))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await PostFormAsync(owner.Client, "/settings/labels?handler=Delete", new() { ["id"] = $"{theirLabel}" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await PostFormAsync(owner.Client, $"/settings/quick-replies?edit={theirReply}", new() { ["Shortcut"] = "mine", ["Text"] = "Mine now", ["edit"] = $"{theirReply}" }))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await PostFormAsync(owner.Client, "/settings/quick-replies?handler=Delete", new() { ["id"] = $"{theirReply}" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        (await LabelsOfAsync(theirs.Id)).Should().ContainSingle(l => l.Id == theirLabel && l.Name == "Paid");
+        (await _app.WithDbAsync(db => db.QuickReplies.SingleAsync(q => q.Id == theirReply))).Text.Should().Be("Their answer");
     }
 }
