@@ -276,4 +276,23 @@ public sealed class LabelsAndQuickRepliesTests : IAsyncLifetime
         (await LabelsOfAsync(theirs.Id)).Should().ContainSingle(l => l.Id == theirLabel && l.Name == "Paid");
         (await _app.WithDbAsync(db => db.QuickReplies.SingleAsync(q => q.Id == theirReply))).Text.Should().Be("Their answer");
     }
+
+    [Fact]
+    public async Task The_auto_replies_page_saves_label_recipients_and_asks_for_a_label_when_none_is_chosen()
+    {
+        var shop = await _app.CreateBusinessAsync("recipients");
+        var paid = await LabelIdAsync(shop.Id, "Paid");
+        var owner = await _app.SignInAsync(shop.OwnerEmail);
+        var form = new Dictionary<string, string> { ["Recipients"] = "OnlyLabels", ["SilenceDays"] = "14", ["StaffQuietMinutes"] = "10" };
+
+        var missing = await PostFormAsync(owner.Client, "/settings/auto-replies", new(form));
+        (await missing.Content.ReadAsStringAsync()).Should().Contain("Choose at least one label for these recipients.");
+
+        var saved = await PostFormAsync(owner.Client, "/settings/auto-replies", new(form) { ["RecipientLabels"] = $"{paid}" });
+        saved.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var settings = await _app.WithDbAsync(db => db.Businesses.Where(b => b.Id == shop.Id).Select(b => b.AutoReplies).SingleAsync());
+        settings.Recipients.Should().Be(Recipients.OnlyLabels);
+        settings.RecipientLabels.Should().Equal(paid);
+        (await owner.Client.GetStringAsync("/settings/auto-replies")).Should().Contain($"id=\"recipient-label-{paid}\" value=\"{paid}\" checked=\"checked\"");
+    }
 }
