@@ -26,19 +26,22 @@ public static class ApiEndpoints
         api.MapPost("/conversations/{id:int}/messages", SendMessage).WithName("SendMessage");
         api.MapPut("/conversations/{id:int}/assignee", Assign).WithName("AssignConversation");
         api.MapPut("/conversations/{id:int}/status", SetStatus).WithName("SetConversationStatus");
+        api.MapGet("/labels", (HttpContext http, InboxDb db, CancellationToken ct) => Labels.LabelService.ListAsync(db, http.User.BusinessIdOf(), ct))
+            .WithName("ListLabels").WithTags("Labels");
         return app;
     }
 
     /// <param name="view">all, unread, mine, unassigned (any letter case).</param>
     /// <param name="status">open, pending, resolved (any letter case).</param>
+    /// <param name="label">Label ids (repeat for several): conversations with any of them.</param>
     private static async Task<Results<Ok<ChatPage>, ProblemHttpResult>> ListConversations(
-        HttpContext http, InboxDb db, string? view, string? status, string? q, string? cursor, int? limit, CancellationToken ct)
+        HttpContext http, InboxDb db, string? view, string? status, string? q, string? cursor, int? limit, int[]? label, CancellationToken ct)
     {
         if (!TryParse(view, out InboxView? inboxView) || !TryParse(status, out ChatStatus? chatStatus))
         {
             return TypedResults.Problem(detail: "Use view=all|unread|mine|unassigned and status=open|pending|resolved.", statusCode: StatusCodes.Status400BadRequest);
         }
-        var filter = new InboxFilter(inboxView ?? InboxView.All, chatStatus, q, cursor, limit ?? 30);
+        var filter = new InboxFilter(inboxView ?? InboxView.All, chatStatus, q, cursor, limit ?? 30, label);
         return TypedResults.Ok(await InboxQueries.ListChatsAsync(db, http.User.BusinessIdOf(), "", filter, ct));
     }
 

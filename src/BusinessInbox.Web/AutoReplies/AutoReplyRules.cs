@@ -22,6 +22,10 @@ public enum Recipients
 {
     Everyone = 0,
     NewContacts = 1,
+    /// <summary>Everyone except chats that carry one of <see cref="AutoReplySettings.RecipientLabels"/>.</summary>
+    ExceptLabels = 2,
+    /// <summary>Only chats that carry one of <see cref="AutoReplySettings.RecipientLabels"/>.</summary>
+    OnlyLabels = 3,
 }
 
 public sealed record AwayMessage(bool Enabled, string Text, AwaySchedule Schedule, DateTimeOffset? RangeStart = null, DateTimeOffset? RangeEnd = null);
@@ -35,7 +39,8 @@ public sealed record AutoReplySettings(
     GreetingMessage Greeting,
     IReadOnlyList<KeywordRule> KeywordRules,
     Recipients Recipients = Recipients.Everyone,
-    int StaffQuietMinutes = 10)
+    int StaffQuietMinutes = 10,
+    IReadOnlyList<int>? RecipientLabels = null)
 {
     public static readonly AutoReplySettings Off = new(
         new AwayMessage(false, "", AwaySchedule.OutsideOpeningHours),
@@ -54,7 +59,8 @@ public sealed record InboundFacts(
     DateTimeOffset? PreviousCustomerMessageAt,
     DateTimeOffset? LastStaffReplyAt,
     DateTimeOffset? LastAwaySentAt,
-    string? LastAwayPeriod)
+    string? LastAwayPeriod,
+    IReadOnlyCollection<int>? ChatLabels = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public bool FirstMessageEver => PreviousCustomerMessageAt is null;
@@ -87,6 +93,11 @@ public static class AutoReplyRules
             return [];
         }
         if (settings.Recipients == Recipients.NewContacts && !facts.FirstMessageEver)
+        {
+            return [];
+        }
+        var labelled = (facts.ChatLabels ?? []).Intersect(settings.RecipientLabels ?? []).Any();
+        if ((settings.Recipients == Recipients.ExceptLabels && labelled) || (settings.Recipients == Recipients.OnlyLabels && !labelled))
         {
             return [];
         }

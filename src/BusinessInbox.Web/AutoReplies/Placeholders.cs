@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using BusinessInbox.Data;
+using BusinessInbox.Hours;
 
 namespace BusinessInbox.AutoReplies;
 
@@ -31,4 +33,13 @@ public static partial class Placeholders
     /// <summary>Fills the known placeholders; a value that is missing becomes empty text.</summary>
     public static string Render(string template, IReadOnlyDictionary<string, string?> values) =>
         Token().Replace(template, m => Known.Contains(m.Groups[1].Value) ? values.GetValueOrDefault(m.Groups[1].Value) ?? "" : m.Value);
+
+    /// <summary>The values for one chat at one instant, as automatic and quick replies fill them in.</summary>
+    public static Dictionary<string, string?> ValuesFor(Business business, OpeningHours hours, BusinessClock clock, string? contactName, DateTimeOffset now) => new()
+    {
+        [ContactName] = contactName,
+        [BusinessName] = business.Name,
+        [HoursToday] = HoursText.Today(hours, clock, now),
+        [NextOpen] = HoursText.NextOpen(hours, clock, now),
+    };
 }

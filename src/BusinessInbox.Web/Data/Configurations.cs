@@ -175,3 +175,37 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.HasIndex(x => x.TokenHash).IsUnique();
     }
 }
+
+internal sealed class LabelConfiguration : IEntityTypeConfiguration<Label>
+{
+    public void Configure(EntityTypeBuilder<Label> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(40);
+        b.Property(x => x.NormalizedName).HasMaxLength(40);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        // Two labels may not differ only in letter case: the database refuses it, whoever writes.
+        b.HasIndex(x => new { x.BusinessId, x.NormalizedName }).IsUnique();
+    }
+}
+
+internal sealed class ChatLabelConfiguration : IEntityTypeConfiguration<ChatLabel>
+{
+    public void Configure(EntityTypeBuilder<ChatLabel> b)
+    {
+        b.HasKey(x => new { x.ChatId, x.LabelId });
+        b.HasOne<Chat>().WithMany(x => x.Labels).HasForeignKey(x => x.ChatId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(x => x.Label).WithMany().HasForeignKey(x => x.LabelId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.LabelId);
+    }
+}
+
+internal sealed class QuickReplyConfiguration : IEntityTypeConfiguration<QuickReply>
+{
+    public void Configure(EntityTypeBuilder<QuickReply> b)
+    {
+        b.Property(x => x.Shortcut).HasMaxLength(25);
+        b.Property(x => x.Text).HasMaxLength(16384);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasIndex(x => new { x.BusinessId, x.Shortcut }).IsUnique();
+    }
+}

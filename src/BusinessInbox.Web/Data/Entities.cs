@@ -178,6 +178,7 @@ public class Chat
     public DateTimeOffset? LastAwaySentAt { get; set; }
     /// <summary>The away period (see <see cref="AutoReplyRules"/>) the last away message was sent for.</summary>
     public string? LastAwayPeriod { get; set; }
+    public List<ChatLabel> Labels { get; set; } = [];
 }
 
 public class Message
@@ -261,4 +262,33 @@ public class AutoReplyJob
     public int BusinessId { get; set; }
     public long MessageId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A label staff put on chats to sort them (as in WhatsApp Business); names are unique per business in any letter case.</summary>
+public class Label
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The name in upper case, for the unique index that ignores letter case.</summary>
+    public required string NormalizedName { get; set; }
+    /// <summary>An index into <see cref="Labels.LabelColors.Palette"/>.</summary>
+    public int Color { get; set; }
+}
+
+public class ChatLabel
+{
+    public int ChatId { get; set; }
+    public int LabelId { get; set; }
+    public Label Label { get; set; } = null!;
+}
+
+/// <summary>A saved answer staff insert by typing <c>/shortcut</c> in the composer.</summary>
+public class QuickReply
+{
+    public int Id { get; set; }
+    public int BusinessId { get; set; }
+    /// <summary>Without the slash: 1 to 25 of a-z, 0-9, _ and -; unique per business.</summary>
+    public required string Shortcut { get; set; }
+    public required string Text { get; set; }
 }

@@ -18,6 +18,9 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
     public DbSet<BusinessLogo> BusinessLogos => Set<BusinessLogo>();
+    public DbSet<Label> Labels => Set<Label>();
+    public DbSet<ChatLabel> ChatLabels => Set<ChatLabel>();
+    public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -69,6 +69,8 @@ public static class HostingExtensions
                 o.Conventions.AllowAnonymousToPage("/Error");
                 o.Conventions.AllowAnonymousToPage("/Index");
                 o.Conventions.AuthorizeFolder("/Settings", Security.Policies.Owner);
+                // Settings that admins manage too (labels, quick replies); their routes are still under /settings.
+                o.Conventions.AuthorizeFolder("/Manage", Security.Policies.Admin);
             })
             .AddViewLocalization();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<Api.BearerSecurityScheme>());

@@ -14,7 +14,8 @@ public sealed record ChatSummary(
     string? AssigneeName,
     int UnreadCount,
     DateTimeOffset LastMessageAt,
-    string LastMessagePreview);
+    string LastMessagePreview,
+    IReadOnlyList<Labels.LabelView> Labels);
 
 /// <summary>A message in a thread.</summary>
 public sealed record MessageView(

@@ -9,6 +9,8 @@ public interface IInboxClient
     Task MessagesStatus(int chatId, long[] messageIds, MessageStatus status, string? reason);
     Task ChatChanged(ChatSummary chat, ChatEventView? change);
     Task Counters(IReadOnlyDictionary<string, int> counters);
+    /// <summary>A label was created, renamed, recoloured or deleted: the business's labels as they are now.</summary>
+    Task LabelsChanged(IReadOnlyList<Labels.LabelView> labels);
     /// <summary>The member lost access to this business: the page stops and goes to sign-in.</summary>
     Task AccessRevoked();
 }

@@ -20,6 +20,8 @@ public static class InboxExtensions
         services.AddScoped<InboundMessages>();
         services.AddScoped<ChatCommands>();
         services.AddScoped<OutboundStatus>();
+        services.AddScoped<Labels.LabelService>();
+        services.AddScoped<QuickReplies.QuickReplyService>();
 
         services.AddSignalR(o =>
             {

@@ -1,4 +1,6 @@
 using BusinessInbox.Data;
+using BusinessInbox.Labels;
+using BusinessInbox.QuickReplies;
 using BusinessInbox.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -13,7 +15,7 @@ public sealed record MemberView(string Id, string Name, MemberRole Role);
 /// and the notifications of <see cref="InboxNotifier"/>. Every method works inside the caller's business only.
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections connections) : Hub<IInboxClient>
+public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections connections, LabelService labels, QuickReplyService quickReplies) : Hub<IInboxClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -67,6 +69,16 @@ public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections
             .OrderBy(m => m.User.DisplayName)
             .Select(m => new MemberView(m.UserId, m.User.DisplayName, m.Role))
             .ToListAsync(Aborted);
+
+    public Task<List<LabelView>> Labels() => LabelService.ListAsync(db, BusinessId, Aborted);
+
+    /// <summary>Replaces the chat's labels; everyone in the business sees the change live.</summary>
+    public Task SetChatLabels(int chatId, int[] labelIds) => labels.SetChatLabelsAsync(BusinessId, chatId, labelIds, Aborted);
+
+    public Task<List<QuickReplyView>> QuickReplies() => QuickReplyService.ListAsync(db, BusinessId, Aborted);
+
+    /// <summary>A quick reply's text with its placeholders filled in for this chat, ready to edit and send.</summary>
+    public Task<string> RenderQuickReply(int chatId, int quickReplyId) => quickReplies.RenderAsync(BusinessId, chatId, quickReplyId, Aborted);
 }
 
 /// <summary>Turns refusals into messages the browser can show, and hides everything else.</summary>

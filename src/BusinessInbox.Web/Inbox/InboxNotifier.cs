@@ -26,6 +26,9 @@ public sealed class InboxNotifier(
     public Task ChatChangedAsync(int businessId, ChatSummary chat, ChatEventView? change) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatChanged(chat, change));
 
+    public Task LabelsChangedAsync(int businessId, IReadOnlyList<Labels.LabelView> labels) =>
+        Safely(() => staff.Clients.Group(BusinessGroup(businessId)).LabelsChanged(labels));
+
     /// <summary>A member's own connections to one business (a person may be signed in to several).</summary>
     public static string MemberGroup(int businessId, string userId) => $"business:{businessId}:member:{userId}";
 

@@ -13,7 +13,9 @@ public enum InboxView
     Unassigned,
 }
 
-public sealed record InboxFilter(InboxView View = InboxView.All, ChatStatus? Status = null, string? Search = null, string? Cursor = null, int Limit = 30);
+/// <param name="Labels">Chats with any of these labels; none or empty for every chat.</param>
+public sealed record InboxFilter(InboxView View = InboxView.All, ChatStatus? Status = null, string? Search = null, string? Cursor = null, int Limit = 30,
+    IReadOnlyList<int>? Labels = null);
 
 /// <summary>Read side of the inbox, shared by the staff hub and the JSON API. Every query is scoped to one business.</summary>
 public static class InboxQueries
@@ -31,7 +33,8 @@ public static class InboxQueries
         c.Assignee != null ? c.Assignee.DisplayName : null,
         c.UnreadCount,
         c.LastMessageAt,
-        c.LastMessagePreview);
+        c.LastMessagePreview,
+        c.Labels.OrderBy(l => l.Label.Name).Select(l => new Labels.LabelView(l.LabelId, l.Label.Name, l.Label.Color)).ToList());
 
     private static readonly Expression<Func<Message, MessageView>> ToMessageView = m => new MessageView(
         m.Id,
@@ -59,6 +62,12 @@ public static class InboxQueries
         if (filter.Status is { } status)
         {
             chats = chats.Where(c => c.Status == status);
+        }
+        if (filter.Labels is { Count: > 0 } labelIds)
+        {
+            // EXISTS on the (ChatId, LabelId) key: the keyset order over the chat's own columns is untouched.
+            var ids = labelIds.Distinct().Take(100).ToList();
+            chats = chats.Where(c => db.ChatLabels.Any(cl => cl.ChatId == c.Id && ids.Contains(cl.LabelId)));
         }
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {

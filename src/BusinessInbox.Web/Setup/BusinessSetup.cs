@@ -104,6 +104,7 @@ public sealed partial class BusinessSetup(InboxDb db, UserManager<AppUser> users
         db.Businesses.Add(business);
         await db.SaveChangesAsync(ct);
         db.Memberships.Add(new Membership { BusinessId = business.Id, UserId = owner.Id, Role = MemberRole.Owner, JoinedAt = now });
+        Labels.LabelService.AddDefaults(db, business.Id);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new SetupResult(business.Id, owner.Id, errors);

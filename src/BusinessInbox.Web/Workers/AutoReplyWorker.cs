@@ -67,18 +67,13 @@ public sealed class AutoReplyWorker(
 
             var hours = business.Hours.In(business.TimeZone);
             var businessClock = new BusinessClock(hours);
+            var labelIds = await db.ChatLabels.Where(cl => cl.ChatId == chat.Id).Select(cl => cl.LabelId).ToListAsync(ct);
             var facts = new InboundFacts(message.CreatedAt, message.Body, chat.Contact.IsBlocked, previous,
-                chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod);
+                chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod, labelIds);
             var replies = AutoReplyRules.Decide(business.AutoReplies, businessClock, facts);
 
             var now = clock.GetUtcNow();
-            var values = new Dictionary<string, string?>
-            {
-                [Placeholders.ContactName] = chat.Contact.Name,
-                [Placeholders.BusinessName] = business.Name,
-                [Placeholders.HoursToday] = HoursText.Today(hours, businessClock, now),
-                [Placeholders.NextOpen] = HoursText.NextOpen(hours, businessClock, now),
-            };
+            var values = Placeholders.ValuesFor(business, hours, businessClock, chat.Contact.Name, now);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var added = new List<Message>();
             foreach (var reply in replies)

@@ -22,6 +22,8 @@ public sealed class IsolationTests : IAsyncLifetime
     private const string Api = "Api";
     /// <summary>A page under Settings: signed-in members (the site-wide rule) who are owners (the folder's rule).</summary>
     private const string OwnerPage = "Agent+Owner";
+    /// <summary>A page under Manage (labels, quick replies): signed-in members who are admins or owners.</summary>
+    private const string AdminPage = "Agent+Admin";
     private const string NoAuthorization = "open to anyone (no authorization at all)";
 
     /// <summary>
@@ -46,6 +48,8 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/settings/auto-replies"] = OwnerPage,
         ["/settings/staff"] = OwnerPage,
         ["/settings/tokens"] = OwnerPage,
+        ["/settings/labels"] = AdminPage,
+        ["/settings/quick-replies"] = AdminPage,
         ["/inbox"] = Agent,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,
@@ -61,6 +65,7 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/api/v1/conversations/{id:int}/messages"] = Api,
         ["/api/v1/conversations/{id:int}/assignee"] = Api,
         ["/api/v1/conversations/{id:int}/status"] = Api,
+        ["/api/v1/labels"] = Api,
     };
 
     /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>
@@ -78,6 +83,10 @@ public sealed class IsolationTests : IAsyncLifetime
         ["InboxHub.SetStatus"] = Agent,
         ["InboxHub.Retry"] = Agent,
         ["InboxHub.Members"] = Agent,
+        ["InboxHub.Labels"] = Agent,
+        ["InboxHub.SetChatLabels"] = Agent,
+        ["InboxHub.QuickReplies"] = Agent,
+        ["InboxHub.RenderQuickReply"] = Agent,
         ["CustomerChatHub.History"] = Anonymous,
         ["CustomerChatHub.Send"] = Anonymous,
         ["CustomerChatHub.Seen"] = Anonymous,
@@ -148,6 +157,19 @@ public sealed class IsolationTests : IAsyncLifetime
         // A failed message, so that Retry would have something to do.
         await _app.WithDbAsync(db => db.Messages.Where(m => m.Id == theirReply.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Failed).SetProperty(m => m.FailureReason, "test")));
+        var theirLabel = await _app.WithDbAsync(db => db.Labels.Where(l => l.BusinessId == theirs.Id).Select(l => l.Id).FirstAsync());
+        await _app.WithDbAsync(db =>
+        {
+            db.ChatLabels.Add(new ChatLabel { ChatId = theirChat.ChatId, LabelId = theirLabel });
+            return db.SaveChangesAsync();
+        });
+        var theirQuickReply = await _app.WithDbAsync(async db =>
+        {
+            var reply = new QuickReply { BusinessId = theirs.Id, Shortcut = "secret", Text = "Their secret answer" };
+            db.QuickReplies.Add(reply);
+            await db.SaveChangesAsync();
+            return reply.Id;
+        });
         var before = await SnapshotAsync(theirs.Id);
         await using var staff = await StaffSession.StartAsync(_app, mine.OwnerEmail);
 
@@ -164,8 +186,10 @@ public sealed class IsolationTests : IAsyncLifetime
             ["Assign"] = h => h.InvokeAsync("Assign", chat, mine.OwnerId),
             ["SetStatus"] = h => h.InvokeAsync("SetStatus", chat, ChatStatus.Resolved),
             ["Retry"] = h => h.InvokeAsync("Retry", theirReply.Id),
+            ["SetChatLabels"] = h => h.InvokeAsync("SetChatLabels", chat, Array.Empty<int>()),
+            ["RenderQuickReply"] = h => h.InvokeAsync<string>("RenderQuickReply", chat, theirQuickReply),
         };
-        var readsWithoutIds = new[] { "ListChats", "Counters", "Members" };
+        var readsWithoutIds = new[] { "ListChats", "Counters", "Members", "Labels", "QuickReplies" };
         calls.Keys.Concat(readsWithoutIds).Should().BeEquivalentTo(HubMethods.Keys.Where(k => k.StartsWith("InboxHub.", StringComparison.Ordinal)).Select(k => k[9..]),
             "every staff hub method is tried against the other business");
 
@@ -180,6 +204,13 @@ public sealed class IsolationTests : IAsyncLifetime
         (await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter())).Chats.Should().BeEmpty();
         (await staff.Hub.InvokeAsync<Dictionary<string, int>>("Counters")).Values.Should().AllBeEquivalentTo(0);
         (await staff.Hub.InvokeAsync<List<MemberView>>("Members")).Select(m => m.Id).Should().Equal(mine.OwnerId);
+        (await staff.Hub.InvokeAsync<List<BusinessInbox.Labels.LabelView>>("Labels")).Should().NotContain(l => l.Id == theirLabel);
+        (await staff.Hub.InvokeAsync<List<BusinessInbox.QuickReplies.QuickReplyView>>("QuickReplies")).Should().BeEmpty();
+        (await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter(Labels: [theirLabel]))).Chats.Should().BeEmpty();
+        // Their label on our chat is refused like their chat is.
+        var ours0 = await _app.CustomerWritesAsync(mine.Id, "our-visitor", "Hi");
+        var foreignLabel = () => staff.Hub.InvokeAsync("SetChatLabels", ours0.ChatId, new[] { theirLabel });
+        (await foreignLabel.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("not found");
 
         // Their customers' news never reaches our inbox.
         await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Another secret");
@@ -215,12 +246,14 @@ public sealed class IsolationTests : IAsyncLifetime
     private Task<string> SnapshotAsync(int businessId, long excludeAfterMessageId = long.MaxValue) => _app.WithDbAsync(async db =>
     {
         var chats = await db.Chats.AsNoTracking().Where(c => c.BusinessId == businessId).OrderBy(c => c.Id)
-            .Select(c => new { c.Id, c.Status, c.AssigneeId }).ToListAsync();
+            .Select(c => new { c.Id, c.Status, c.AssigneeId, Labels = c.Labels.Select(l => l.LabelId).ToList() }).ToListAsync();
+        var labels = await db.Labels.AsNoTracking().Where(l => l.BusinessId == businessId).OrderBy(l => l.Id).Select(l => new { l.Id, l.Name, l.Color }).ToListAsync();
+        var quickReplies = await db.QuickReplies.AsNoTracking().Where(q => q.BusinessId == businessId).OrderBy(q => q.Id).Select(q => new { q.Id, q.Shortcut, q.Text }).ToListAsync();
         var messages = await db.Messages.AsNoTracking().Where(m => m.BusinessId == businessId && m.Id <= excludeAfterMessageId).OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.Kind, m.Body, m.Status, m.FailureReason }).ToListAsync();
         var events = await db.ChatEvents.AsNoTracking().CountAsync(e => e.BusinessId == businessId);
         var outbox = await db.Outbox.AsNoTracking().CountAsync(o => o.BusinessId == businessId);
-        return JsonSerializer.Serialize(new { chats, messages, events, outbox });
+        return JsonSerializer.Serialize(new { chats, messages, events, outbox, labels, quickReplies });
     });
 
     private static bool IsStaticFile(Endpoint endpoint) =>

@@ -37,10 +37,17 @@ const ui = {
     counter: $('.bi-counter'),
     send: $('.bi-send'),
     error: $('.bi-composer-error'),
+    labelFilter: $('.bi-label-filter'),
+    labelClear: $('.bi-label-clear'),
+    threadLabels: $('.bi-thread-labels'),
+    labelPicker: $('.bi-label-picker'),
+    quickReplies: $('#quick-replies'),
 };
 
 const state = {
-    filter: { view: 'All', status: null, search: '' },
+    filter: { view: 'All', status: null, search: '', labels: new Set() },
+    labels: [],           // the business's labels, by name
+    quickReplies: [],
     chats: [],            // the loaded part of the list, newest first
     nextCursor: null,
     members: [],
@@ -57,6 +64,7 @@ const connection = new signalR.HubConnectionBuilder()
 function matchesFilter(chat) {
     const { view, status } = state.filter;
     if (status && chat.status !== status) return false;
+    if (state.filter.labels.size > 0 && !chat.labels.some(l => state.filter.labels.has(l.id))) return false;
     switch (view) {
         case 'Unread': return chat.unreadCount > 0;
         case 'Mine': return chat.assigneeId === userId && chat.status !== 'Resolved';
@@ -111,6 +119,7 @@ function chatRow(chat) {
         el('span', 'bi-chat-assignee', chat.assigneeName ? format(T.assignedTo, chat.assigneeName) : T.unassigned),
         el('span', `bi-status bi-status-${chat.status.toLowerCase()}`, T[chat.status.toLowerCase()]));
     body.append(top, bottom, meta);
+    if (chat.labels.length > 0) body.append(chips(chat.labels, 'bi-chat-item-line'));
     button.append(avatar, body);
     item.append(button);
     return item;
@@ -125,10 +134,10 @@ function renderList() {
 let listRequest = 0;
 
 async function loadList(append = false) {
-    const { view, status, search } = state.filter;
+    const { view, status, search, labels } = state.filter;
     const request = ++listRequest;
     const page = await connection.invoke('ListChats', {
-        view, status, search: search || null, cursor: append ? state.nextCursor : null, limit: 30,
+        view, status, search: search || null, cursor: append ? state.nextCursor : null, limit: 30, labels: [...labels],
     });
     // A slower answer to an earlier filter must not replace the list of the current one.
     if (request !== listRequest) return;
@@ -237,6 +246,8 @@ function renderHeader() {
     ui.resolve.hidden = chat.status === 'Resolved';
     ui.pending.hidden = chat.status !== 'Open';
     ui.reopen.hidden = chat.status !== 'Resolved';
+    ui.threadLabels.replaceChildren(...(chat.labels.length > 0 ? [chips(chat.labels)] : []));
+    if (ui.labelPicker.open) chatLabels.render();
     for (const button of ui.list.querySelectorAll('.bi-chat-item')) {
         if (Number(button.dataset.chatId) === chat.id) button.setAttribute('aria-current', 'true');
         else button.removeAttribute('aria-current');
@@ -254,6 +265,8 @@ function merge(open, thread) {
 
 async function openChat(chatId) {
     const thread = await connection.invoke('Thread', chatId, null);
+    ui.labelPicker.open = false;
+    closePicker();
     state.open = { chat: thread.chat, messages: new Map(), events: new Map(), hasOlder: thread.hasOlder, scrollToEnd: true };
     merge(state.open, thread);
     ui.empty.hidden = true;
@@ -338,6 +351,240 @@ async function send(e) {
     }
 }
 
+// ---- Labels ----
+
+function chips(labels, className) {
+    const box = el('span', `bi-chips${className ? ' ' + className : ''}`);
+    box.setAttribute('aria-label', format(T.labelsOf, labels.map(l => l.name).join(', ')));
+    for (const label of labels) {
+        const chip = el('span', 'bi-label-chip');
+        const dot = el('span', `bi-label-dot bi-label-c${label.color}`);
+        dot.setAttribute('aria-hidden', 'true');
+        chip.append(dot, el('span', 'bi-label-name', label.name));
+        box.append(chip);
+    }
+    return box;
+}
+
+/** A label menu (a details element): a filter box over a checkbox list, usable with a hundred labels. */
+function labelMenu(details, idPrefix, isChecked, onToggle) {
+    const search = details.querySelector('.bi-label-search');
+    const list = details.querySelector('.bi-label-options');
+    const render = () => {
+        const query = search.value.trim().toLowerCase();
+        const shown = state.labels.filter(l => l.name.toLowerCase().includes(query));
+        list.replaceChildren(...shown.map(label => {
+            const item = el('li', 'form-check');
+            const box = el('input', 'form-check-input');
+            box.type = 'checkbox';
+            box.id = `${idPrefix}-${label.id}`;
+            box.value = label.id;
+            box.checked = isChecked(label.id);
+            const text = el('label', 'form-check-label');
+            text.htmlFor = box.id;
+            const dot = el('span', `bi-label-dot bi-label-c${label.color}`);
+            dot.setAttribute('aria-hidden', 'true');
+            text.append(dot, el('span', null, label.name));
+            item.append(box, text);
+            return item;
+        }));
+        if (shown.length === 0) list.append(el('li', 'small text-body-secondary', T.noLabels));
+    };
+    search.addEventListener('input', render);
+    list.addEventListener('change', e => onToggle(Number(e.target.value), e.target.checked));
+    details.addEventListener('toggle', () => {
+        if (!details.open) return;
+        search.value = '';
+        render();
+        search.focus();
+    });
+    details.addEventListener('keydown', e => {
+        if (e.key !== 'Escape') return;
+        details.open = false;
+        details.querySelector('summary').focus();
+    });
+    return { render };
+}
+
+const filterLabels = labelMenu(ui.labelFilter, 'filter-label', id => state.filter.labels.has(id), (id, checked) => {
+    if (checked) state.filter.labels.add(id);
+    else state.filter.labels.delete(id);
+    showLabelFilter();
+    loadList().catch(report);
+});
+
+function showLabelFilter() {
+    const count = state.filter.labels.size;
+    const summary = ui.labelFilter.querySelector('summary');
+    summary.textContent = count > 0 ? format(T.labelsFilter, count) : T.labels;
+    summary.classList.toggle('active', count > 0);
+}
+
+const chatLabels = labelMenu(ui.labelPicker, 'chat-label', id => state.open?.chat.labels.some(l => l.id === id), async (id, checked) => {
+    const chat = state.open.chat;
+    const ids = new Set(chat.labels.map(l => l.id));
+    if (checked) ids.add(id);
+    else ids.delete(id);
+    try {
+        ui.error.textContent = '';
+        // The server's ChatChanged brings the new labels to every member, this browser included.
+        await connection.invoke('SetChatLabels', chat.id, [...ids]);
+    } catch (err) {
+        report(err);
+        chatLabels.render();
+    }
+});
+
+/** Renamed, recoloured or deleted labels: the chips already shown follow without asking the server again. */
+function applyLabels(labels) {
+    state.labels = labels;
+    const byId = new Map(labels.map(l => [l.id, l]));
+    const refresh = chat => ({ ...chat, labels: chat.labels.map(l => byId.get(l.id)).filter(Boolean) });
+    state.chats = state.chats.map(refresh);
+    for (const id of [...state.filter.labels]) if (!byId.has(id)) state.filter.labels.delete(id);
+    showLabelFilter();
+    renderList();
+    if (state.open) {
+        state.open.chat = refresh(state.open.chat);
+        renderHeader();
+    }
+    if (ui.labelFilter.open) filterLabels.render();
+}
+
+ui.labelClear.addEventListener('click', () => {
+    state.filter.labels.clear();
+    showLabelFilter();
+    filterLabels.render();
+    loadList().catch(report);
+});
+
+// ---- Quick replies: "/" at the start of a word opens a listbox under the caret's word ----
+
+const picker = { word: null, items: [], active: 0, dismissed: -1 };
+const maxShown = 50;
+let quickRepliesLoaded = 0;
+
+async function loadQuickReplies() {
+    const replies = await connection.invoke('QuickReplies');
+    state.quickReplies = replies.map(r => ({ ...r, lower: r.text.toLowerCase() }));
+    quickRepliesLoaded = Date.now();
+}
+
+/** The "/word" that ends at the caret, when the caret is right after one. */
+function slashWord() {
+    const at = ui.text.selectionStart;
+    if (at !== ui.text.selectionEnd) return null;
+    const match = /(^|\s)\/([^\s/]*)$/.exec(ui.text.value.slice(0, at));
+    return match ? { start: at - match[2].length - 1, end: at, query: match[2].toLowerCase() } : null;
+}
+
+function matchingReplies(query) {
+    const first = [];
+    const rest = [];
+    for (const r of state.quickReplies) {
+        if (r.shortcut.startsWith(query)) first.push(r);
+        else if (r.shortcut.includes(query) || r.lower.includes(query)) rest.push(r);
+        if (first.length >= maxShown) break;
+    }
+    return first.concat(rest).slice(0, maxShown);
+}
+
+function updatePicker() {
+    const word = slashWord();
+    if (!word || word.start === picker.dismissed || !state.open) {
+        closePicker(word?.start === picker.dismissed);
+        return;
+    }
+    picker.dismissed = -1;
+    const items = matchingReplies(word.query);
+    if (items.length === 0) {
+        closePicker();
+        return;
+    }
+    const keep = picker.word && picker.word.start === word.start ? items.findIndex(r => r.id === picker.items[picker.active]?.id) : -1;
+    Object.assign(picker, { word, items, active: keep >= 0 ? keep : 0 });
+    renderPicker();
+}
+
+function renderPicker() {
+    ui.quickReplies.replaceChildren(...picker.items.map((r, i) => {
+        const option = el('li', 'bi-quick-reply');
+        option.id = `quick-reply-${r.id}`;
+        option.setAttribute('role', 'option');
+        option.setAttribute('aria-selected', String(i === picker.active));
+        option.dataset.index = i;
+        option.append(el('span', 'bi-quick-reply-shortcut', `/${r.shortcut}`), el('span', 'bi-quick-reply-text', r.text.slice(0, 160)));
+        return option;
+    }));
+    ui.quickReplies.hidden = false;
+    const active = ui.quickReplies.children[picker.active];
+    ui.text.setAttribute('aria-activedescendant', active.id);
+    active.scrollIntoView({ block: 'nearest' });
+}
+
+function closePicker(dismissed = false) {
+    if (!dismissed) picker.dismissed = -1;
+    picker.word = null;
+    picker.items = [];
+    ui.quickReplies.hidden = true;
+    ui.quickReplies.replaceChildren();
+    ui.text.removeAttribute('aria-activedescendant');
+}
+
+async function insertQuickReply(reply) {
+    const word = picker.word;
+    const chatId = state.open.chat.id;
+    closePicker();
+    let text;
+    try {
+        text = await connection.invoke('RenderQuickReply', chatId, reply.id);
+    } catch (err) {
+        report(err);
+        return;
+    }
+    if (state.open?.chat.id !== chatId) return;
+    // The agent may have typed on while the text was filled in: replace the "/word" as it is now.
+    const now = slashWord();
+    const end = now && now.start === word.start ? now.end : word.end;
+    const value = ui.text.value;
+    ui.text.value = value.slice(0, word.start) + text + value.slice(end);
+    const caret = word.start + text.length;
+    ui.text.focus();
+    ui.text.setSelectionRange(caret, caret);
+    checkComposer();
+}
+
+ui.text.addEventListener('keydown', e => {
+    if (!picker.word || e.isComposing) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        picker.active = (picker.active + step + picker.items.length) % picker.items.length;
+        renderPicker();
+    } else if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey) {
+        insertQuickReply(picker.items[picker.active]);
+    } else if (e.key === 'Escape') {
+        picker.dismissed = picker.word.start;
+        closePicker(true);
+    } else {
+        return;
+    }
+    // Handled here: Enter must not also send, Tab must not leave the box.
+    e.preventDefault();
+    e.stopImmediatePropagation();
+});
+ui.text.addEventListener('input', updatePicker);
+ui.text.addEventListener('click', updatePicker);
+ui.text.addEventListener('blur', () => closePicker());
+ui.text.addEventListener('focus', () => {
+    if (Date.now() - quickRepliesLoaded > 30_000) loadQuickReplies().catch(() => { });
+});
+// Pressing on an option must not take the focus from the text box (which would close the list).
+ui.quickReplies.addEventListener('mousedown', e => e.preventDefault());
+ui.quickReplies.addEventListener('click', e => {
+    const option = e.target.closest('[role="option"]');
+    if (option) insertQuickReply(picker.items[Number(option.dataset.index)]);
+});
+
 // ---- Notifications ----
 
 let audio = null;
@@ -413,6 +660,8 @@ connection.on('ChatChanged', (chat, change) => {
 
 connection.on('Counters', showCounters);
 
+connection.on('LabelsChanged', applyLabels);
+
 connection.on('AccessRevoked', () => {
     connection.stop();
     window.location.href = '/account/login';
@@ -426,9 +675,11 @@ connection.onreconnected(() => {
 connection.onclose(() => { ui.status.textContent = T.offline; ui.status.hidden = false; });
 
 async function refreshAll() {
-    const [counters, members] = await Promise.all([connection.invoke('Counters'), connection.invoke('Members'), loadList()]);
+    const [counters, members, labels] = await Promise.all([
+        connection.invoke('Counters'), connection.invoke('Members'), connection.invoke('Labels'), loadList(), loadQuickReplies()]);
     showCounters(counters);
     state.members = members;
+    applyLabels(labels);
     if (state.open) await catchUpThread();
 }
 

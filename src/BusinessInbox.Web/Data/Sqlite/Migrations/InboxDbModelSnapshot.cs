@@ -353,6 +353,21 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("ChatEvents");
                 });
 
+            modelBuilder.Entity("BusinessInbox.Data.ChatLabel", b =>
+                {
+                    b.Property<int>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LabelId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChatId", "LabelId");
+
+                    b.HasIndex("LabelId");
+
+                    b.ToTable("ChatLabels");
+                });
+
             modelBuilder.Entity("BusinessInbox.Data.Contact", b =>
                 {
                     b.Property<int>("Id")
@@ -442,6 +457,36 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.HasKey("BusinessId", "Key");
 
                     b.ToTable("InboxCounters");
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.Label", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Color")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BusinessId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("Labels");
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.Membership", b =>
@@ -564,6 +609,33 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.HasIndex("NextAttemptAt");
 
                     b.ToTable("Outbox", (string)null);
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.QuickReply", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Shortcut")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BusinessId", "Shortcut")
+                        .IsUnique();
+
+                    b.ToTable("QuickReplies");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -754,6 +826,23 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BusinessInbox.Data.ChatLabel", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Chat", null)
+                        .WithMany("Labels")
+                        .HasForeignKey("ChatId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BusinessInbox.Data.Label", "Label")
+                        .WithMany()
+                        .HasForeignKey("LabelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Label");
+                });
+
             modelBuilder.Entity("BusinessInbox.Data.Contact", b =>
                 {
                     b.HasOne("BusinessInbox.Data.Business", null)
@@ -772,6 +861,15 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Contact");
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.Label", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.Membership", b =>
@@ -820,6 +918,15 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Message");
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.QuickReply", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -871,6 +978,11 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Data.Chat", b =>
+                {
+                    b.Navigation("Labels");
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.Contact", b =>

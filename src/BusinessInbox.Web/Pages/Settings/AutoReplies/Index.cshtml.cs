@@ -25,6 +25,10 @@ public sealed class IndexModel(InboxDb db) : PageModel
     [BindProperty] public Recipients Recipients { get; set; }
     [BindProperty] public int StaffQuietMinutes { get; set; } = 10;
     [BindProperty] public List<RuleInput> Rules { get; set; } = [];
+    /// <summary>The labels that "except chats with labels" and "only chats with labels" mean.</summary>
+    [BindProperty] public List<int> RecipientLabels { get; set; } = [];
+
+    public IReadOnlyList<Labels.LabelView> Labels { get; private set; } = [];
 
     [TempData] public string? Saved { get; set; }
 
@@ -49,6 +53,8 @@ public sealed class IndexModel(InboxDb db) : PageModel
         AwayUntil = s.Away.RangeEnd is { } until ? TimeZoneInfo.ConvertTime(until, zone).DateTime : null;
         (GreetingEnabled, GreetingText, SilenceDays) = (s.Greeting.Enabled, s.Greeting.Text, s.Greeting.SilenceDays);
         (Recipients, StaffQuietMinutes) = (s.Recipients, s.StaffQuietMinutes);
+        RecipientLabels = [.. s.RecipientLabels ?? []];
+        Labels = await BusinessInbox.Labels.LabelService.ListAsync(db, business.Id, ct);
         Rules = s.KeywordRules
             .Select(r => new RuleInput { Keywords = string.Join(", ", r.Keywords), Reply = r.Reply, Activity = r.Activity })
             .Concat(Enumerable.Range(0, NewRuleRows).Select(_ => new RuleInput()))
@@ -59,6 +65,13 @@ public sealed class IndexModel(InboxDb db) : PageModel
     {
         var business = await db.Businesses.SingleAsync(b => b.Id == User.BusinessIdOf(), ct);
         TimeZone = business.TimeZone;
+        Labels = await BusinessInbox.Labels.LabelService.ListAsync(db, business.Id, ct);
+        // Only this business's labels count; an id from elsewhere is dropped.
+        RecipientLabels = [.. RecipientLabels.Distinct().Where(id => Labels.Any(l => l.Id == id))];
+        if (Recipients is Recipients.ExceptLabels or Recipients.OnlyLabels && RecipientLabels.Count == 0)
+        {
+            ModelState.AddModelError(nameof(RecipientLabels), "Choose at least one label for these recipients.");
+        }
         CheckText(nameof(AwayText), AwayText, AwayEnabled);
         CheckText(nameof(GreetingText), GreetingText, GreetingEnabled);
         if (SilenceDays is < 1 or > 365)
@@ -112,7 +125,8 @@ public sealed class IndexModel(InboxDb db) : PageModel
             new GreetingMessage(GreetingEnabled, GreetingText?.Trim() ?? "", SilenceDays),
             rules,
             Recipients,
-            StaffQuietMinutes);
+            StaffQuietMinutes,
+            Recipients is Recipients.ExceptLabels or Recipients.OnlyLabels ? RecipientLabels : null);
         await db.SaveChangesAsync(ct);
         Saved = "Auto-replies saved.";
         return RedirectToPage();
