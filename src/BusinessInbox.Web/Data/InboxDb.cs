@@ -18,6 +18,8 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
     public DbSet<BusinessLogo> BusinessLogos => Set<BusinessLogo>();
+    public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<StatsTombstone> StatsTombstones => Set<StatsTombstone>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
