@@ -22,6 +22,8 @@ public sealed class IsolationTests : IAsyncLifetime
     private const string Api = "Api";
     /// <summary>A page under Settings: signed-in members (the site-wide rule) who are owners (the folder's rule).</summary>
     private const string OwnerPage = "Agent+Owner";
+    /// <summary>A page for admins and owners: signed-in members (the site-wide rule) with the Admin policy on the page.</summary>
+    private const string AdminPage = "Agent+Admin";
     private const string NoAuthorization = "open to anyone (no authorization at all)";
 
     /// <summary>
@@ -47,6 +49,13 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/settings/staff"] = OwnerPage,
         ["/settings/tokens"] = OwnerPage,
         ["/inbox"] = Agent,
+        ["/contacts"] = Agent,
+        ["/contacts/{id:int}"] = Agent,
+        ["/contacts/{id:int}/merge"] = AdminPage,
+        ["/contacts/{id:int}/erase"] = AdminPage,
+        ["/contacts/{id:int}/data"] = AdminPage,
+        ["/contacts/export"] = AdminPage,
+        ["/contacts/import"] = AdminPage,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,
         ["/hubs/chat"] = Anonymous,
