@@ -20,12 +20,12 @@ public sealed class DirectoryTests : IAsyncLifetime
     {
         var shop = await _app.CreateBusinessAsync("search");
         var anna = await _app.AddContactAsync(shop.Id, "Anna Schmidt", "+4930123456", "anna@example.org");
-        var ben = await _app.AddContactAsync(shop.Id, "Ben", "+447700900123", "ben@shop.test");
+        var ben = await _app.AddContactAsync(shop.Id, "Ben", "+442079460999", "ben@shop.test");
         await _app.AddContactAsync(shop.Id, "Chris", null, "chris@else.test");
         var client = (await _app.SignInAsync(shop.OwnerEmail)).Client;
 
         ContactPages.ContactLinks(await client.GetStringAsync("/contacts?q=aNNa")).Should().Equal(anna);
-        ContactPages.ContactLinks(await client.GetStringAsync("/contacts?q=7700%20900")).Should().Equal(ben);
+        ContactPages.ContactLinks(await client.GetStringAsync("/contacts?q=7946%200999")).Should().Equal(ben);
         ContactPages.ContactLinks(await client.GetStringAsync("/contacts?q=SHOP.TEST")).Should().Equal(ben);
         (await client.GetStringAsync("/contacts?q=nobody")).Should().Contain("No contact matches your search.");
     }
@@ -100,14 +100,14 @@ public sealed class DirectoryTests : IAsyncLifetime
         html.Should().Contain("This is not a phone number").And.Contain("Enter an e-mail address such as name@example.com.");
         (await _app.WithDbAsync(db => db.Contacts.SingleAsync(c => c.Id == id))).Phone.Should().Be("+4930123456");
 
-        (response, _) = await client.SubmitAsync($"/contacts/{id}", new()
+        (response, html) = await client.SubmitAsync($"/contacts/{id}", new()
         {
-            ["Input.Name"] = "Dora D.", ["Input.Phone"] = "0044 7700 900123", ["Input.Email"] = "dora@example.org", ["Input.Notes"] = "Likes tulips",
+            ["Input.Name"] = "Dora D.", ["Input.Phone"] = "0044 20 7946 0123", ["Input.Email"] = "dora@example.org", ["Input.Notes"] = "Likes tulips",
         }, "Save");
-        response.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        response.StatusCode.Should().Be(HttpStatusCode.Redirect, html);
         var stored = await _app.WithDbAsync(db => db.Contacts.SingleAsync(c => c.Id == id));
-        (stored.Name, stored.Phone, stored.Email, stored.Notes).Should().Be(("Dora D.", "+447700900123", "dora@example.org", "Likes tulips"));
-        (await client.GetStringAsync($"/contacts/{id}")).Should().Contain("+44 7700 900123");
+        (stored.Name, stored.Phone, stored.Email, stored.Notes).Should().Be(("Dora D.", "+442079460123", "dora@example.org", "Likes tulips"));
+        WebUtility.HtmlDecode(await client.GetStringAsync($"/contacts/{id}")).Should().Contain("+44 20 7946 0123");
     }
 
     [Theory]

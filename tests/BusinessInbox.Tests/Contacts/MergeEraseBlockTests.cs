@@ -81,6 +81,7 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
         var whatsApp = await _app.WithDbAsync(db => db.Chats.SingleAsync(c => c.Channel == ChannelKind.WhatsApp));
         // The WhatsApp chat belongs to the removed contact too.
         await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == whatsApp.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ContactId, removed)));
+        await _app.WithDbAsync(db => db.ContactIdentities.Where(i => i.ExternalId == "wa-1").ExecuteUpdateAsync(s => s.SetProperty(i => i.ContactId, removed)));
         await _app.WithDbAsync(db => db.Contacts.Where(c => c.Id == removed).ExecuteUpdateAsync(s => s.SetProperty(c => c.Notes, "Prefers pickup")));
         await _app.CommandAsync(c => c.MarkReadAsync(shop.Id, a1.ChatId, default));
         var client = (await _app.SignInAsync(shop.OwnerEmail)).Client;

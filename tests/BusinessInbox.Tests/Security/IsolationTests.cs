@@ -23,7 +23,7 @@ public sealed class IsolationTests : IAsyncLifetime
     /// <summary>A page under Settings: signed-in members (the site-wide rule) who are owners (the folder's rule).</summary>
     private const string OwnerPage = "Agent+Owner";
     /// <summary>A page for admins and owners: signed-in members (the site-wide rule) with the Admin policy on the page.</summary>
-    private const string AdminPage = "Agent+Admin";
+    private const string AdminPage = "Admin+Agent";
     private const string NoAuthorization = "open to anyone (no authorization at all)";
 
     /// <summary>
