@@ -69,4 +69,40 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
         watched.ShouldHaveNoProblems();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_owner_imports_a_csv_file_and_watches_it_finish()
+    {
+        var shop = await fixture.App.CreateBusinessAsync(name: "Import Shop");
+        var watched = await OpenAsync(375, 740);
+        var page = watched.Page;
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
+        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
+
+        await page.GotoAsync("/contacts/import");
+        await page.Locator("#file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "customers.csv", MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("Full name,Mobile,Email\nRosa Diaz,+34 912 345 678,rosa@example.org\nTom,not a phone,\n"),
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        await Expect(page.GetByText("2 rows in the file.")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Phone")).ToHaveValueAsync("1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check the rows" }).ClickAsync();
+        await Expect(page.GetByText("1 rows can be imported; 1 rows will be left out.")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "contacts-import-check-phone.png");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import 1 contacts" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Importing customers.csv" })).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "contacts-import-progress-phone.png");
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Done: 1 added, 0 updated, 1 rows left out.");
+        await page.GotoAsync("/contacts");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Rosa Diaz" })).ToBeVisibleAsync();
+
+        watched.ShouldHaveNoProblems();
+        await page.Context.CloseAsync();
+    }
 }
