@@ -142,6 +142,7 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
 
         var (erased, _) = await client.SubmitAsync($"/contacts/{contact}/erase", new() { ["confirm"] = "frieda leaver" });
         erased.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await client.GetStringAsync(erased.Headers.Location!.OriginalString)).Should().Contain("The contact and all their messages were erased.");
 
         await _app.WithDbAsync(async db =>
         {

@@ -19,10 +19,14 @@ public sealed class IndexModel(InboxDb db) : PageModel
     public string? Cursor { get; set; }
 
     public ContactPage Results { get; private set; } = new([], null);
+    public string? Notice { get; private set; }
     public bool CanManage => User.RoleOf() is MemberRole.Admin or MemberRole.Owner;
 
-    public async Task OnGetAsync(CancellationToken ct) =>
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Notice = TempData["Notice"] as string;
         Results = await ContactQueries.ListAsync(db, User.BusinessIdOf(), new ContactFilter(Search, Sort, Cursor), ct);
+    }
 
     public static string DisplayName(ContactRow c) => c.Name ?? (c.Phone is { } p ? Phones.Display(p) : null) ?? c.Email ?? "#" + c.Id;
 }
