@@ -1,5 +1,6 @@
 using BusinessInbox.Api;
 using BusinessInbox.Cli;
+using BusinessInbox.Contacts;
 using BusinessInbox.Data;
 using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
@@ -16,6 +17,7 @@ builder.AddInboxSecurity();
 builder.AddInbox();
 builder.AddBusinessSetup();
 builder.AddStaff();
+builder.AddContacts();
 
 var app = builder.Build();
 

@@ -55,6 +55,11 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         b.Property(x => x.Notes).HasMaxLength(4000);
         b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
         b.HasIndex(x => new { x.BusinessId, x.Phone });
+        b.HasIndex(x => new { x.BusinessId, x.Email });
+        // The directory's sort orders, keyset over (key, Id).
+        b.HasIndex(x => new { x.BusinessId, x.Name, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.LastMessageAt, x.Id });
+        b.HasIndex(x => new { x.BusinessId, x.CreatedAt, x.Id });
         b.HasMany(x => x.Identities).WithOne(x => x.Contact).HasForeignKey(x => x.ContactId);
     }
 }
@@ -207,5 +212,27 @@ internal sealed class QuickReplyConfiguration : IEntityTypeConfiguration<QuickRe
         b.Property(x => x.Text).HasMaxLength(16384);
         b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
         b.HasIndex(x => new { x.BusinessId, x.Shortcut }).IsUnique();
+    }
+}
+
+internal sealed class ContactImportConfiguration : IEntityTypeConfiguration<ContactImport>
+{
+    public void Configure(EntityTypeBuilder<ContactImport> b)
+    {
+        b.Property(x => x.FileName).HasMaxLength(200);
+        b.Property(x => x.Mapping).HasMaxLength(200);
+        b.Property(x => x.Error).HasMaxLength(500);
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
+        b.HasIndex(x => new { x.Status, x.Id });
+    }
+}
+
+internal sealed class StatsTombstoneConfiguration : IEntityTypeConfiguration<StatsTombstone>
+{
+    public void Configure(EntityTypeBuilder<StatsTombstone> b)
+    {
+        b.ToTable("StatsTombstone");
+        b.HasKey(x => new { x.BusinessId, x.Day });
+        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
     }
 }

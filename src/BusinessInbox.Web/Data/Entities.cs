@@ -58,6 +58,8 @@ public enum ChatEventKind
 {
     StatusChanged = 0,
     Assigned = 1,
+    /// <summary>Another contact was merged into this chat's contact; From names the removed contact.</summary>
+    ContactMerged = 2,
 }
 
 public class Business
@@ -203,6 +205,8 @@ public class Message
     /// <summary>When it reached us (or was written by staff).</summary>
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StatusChangedAt { get; set; }
+    /// <summary>Arrived while the contact was blocked: kept, but it raised no notification and no automatic reply.</summary>
+    public bool FromBlockedContact { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>
@@ -291,4 +295,53 @@ public class QuickReply
     /// <summary>Without the slash: 1 to 25 of a-z, 0-9, _ and -; unique per business.</summary>
     public required string Shortcut { get; set; }
     public required string Text { get; set; }
+}
+
+public enum ContactImportStatus
+{
+    /// <summary>Uploaded and being mapped; not started.</summary>
+    Draft = 0,
+    Queued = 1,
+    Running = 2,
+    Done = 3,
+    Failed = 4,
+}
+
+/// <summary>
+/// A CSV import of contacts: the uploaded text while it is mapped and imported, then only its outcome.
+/// The rows are written in one transaction, so an import either happened completely or not at all.
+/// </summary>
+public class ContactImport
+{
+    public long Id { get; set; }
+    public int BusinessId { get; set; }
+    public required string UserId { get; set; }
+    public required string FileName { get; set; }
+    /// <summary>The file as text; emptied when the import has run, so no second copy of the contacts stays behind.</summary>
+    public string Content { get; set; } = "";
+    /// <summary>Column index per field ("name", "phone", "email", "notes"), as JSON.</summary>
+    public string? Mapping { get; set; }
+    public ContactImportStatus Status { get; set; }
+    public int Total { get; set; }
+    public int Processed { get; set; }
+    public int Created { get; set; }
+    public int Updated { get; set; }
+    public int Skipped { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>
+/// What erased contacts had contributed to the statistics of one day, so that erasing a person's data
+/// does not change past figures: future statistics add these anonymous counts back.
+/// </summary>
+public class StatsTombstone
+{
+    public int BusinessId { get; set; }
+    /// <summary>The UTC day the messages were written.</summary>
+    public DateOnly Day { get; set; }
+    public int InboundCount { get; set; }
+    public int OutboundCount { get; set; }
+    public int AutomaticCount { get; set; }
 }

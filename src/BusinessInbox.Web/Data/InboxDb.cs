@@ -21,6 +21,8 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<Label> Labels => Set<Label>();
     public DbSet<ChatLabel> ChatLabels => Set<ChatLabel>();
     public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
+    public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<StatsTombstone> StatsTombstones => Set<StatsTombstone>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,7 +2,7 @@ using BusinessInbox.Data;
 
 namespace BusinessInbox.Inbox;
 
-/// <summary>A row of the conversation list, as pages, the hub and the API show it.</summary>
+/// <summary>A row of the conversation list, as pages, the hub and the API show it. Blocked: the contact is blocked, so raise no notification.</summary>
 public sealed record ChatSummary(
     int Id,
     int ContactId,
@@ -15,7 +15,8 @@ public sealed record ChatSummary(
     int UnreadCount,
     DateTimeOffset LastMessageAt,
     string LastMessagePreview,
-    IReadOnlyList<Labels.LabelView> Labels);
+    IReadOnlyList<Labels.LabelView> Labels,
+    bool Blocked);
 
 /// <summary>A message in a thread.</summary>
 public sealed record MessageView(

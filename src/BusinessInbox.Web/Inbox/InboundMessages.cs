@@ -54,7 +54,9 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
                 before = InboxCounters.ChatState.Of(chat);
             }
 
-            if (chat.Status == ChatStatus.Resolved)
+            // A blocked contact's messages are kept but change nothing that would ask for attention.
+            var blocked = contact.IsBlocked;
+            if (chat.Status == ChatStatus.Resolved && !blocked)
             {
                 db.ChatEvents.Add(new ChatEvent
                 {
@@ -81,9 +83,13 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
                 ExternalId = inbound.ExternalMessageId,
                 CustomerTimestamp = inbound.CustomerTimestamp,
                 CreatedAt = now,
+                FromBlockedContact = blocked,
             };
             db.Messages.Add(message);
-            chat.UnreadCount++;
+            if (!blocked)
+            {
+                chat.UnreadCount++;
+            }
             chat.LastMessageAt = now;
             chat.LastCustomerMessageAt = now;
             chat.LastMessagePreview = MessageText.Preview(inbound.Body);
@@ -110,7 +116,7 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
             }
             chat.LastMessageId = message.Id;
             var autoReplies = await db.Businesses.Where(b => b.Id == inbound.BusinessId).Select(b => b.AutoReplies).SingleAsync(ct);
-            if (autoReplies.AnyEnabled)
+            if (autoReplies.AnyEnabled && !blocked)
             {
                 db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = inbound.BusinessId, MessageId = message.Id, CreatedAt = now });
             }

@@ -35,8 +35,11 @@ public static class InboxCounters
         }
     }
 
-    /// <summary>Applies the change from <paramref name="before"/> (null for a new chat) to <paramref name="after"/>; call inside the write's transaction.</summary>
-    public static async Task ApplyAsync(InboxDb db, int businessId, ChatState? before, ChatState after, CancellationToken ct)
+    /// <summary>
+    /// Applies the change from <paramref name="before"/> (null for a new chat) to <paramref name="after"/>
+    /// (null for a chat that is deleted); call inside the write's transaction.
+    /// </summary>
+    public static async Task ApplyAsync(InboxDb db, int businessId, ChatState? before, ChatState? after, CancellationToken ct)
     {
         var deltas = new Dictionary<string, int>();
         if (before is { } b)
@@ -46,9 +49,12 @@ public static class InboxCounters
                 deltas[key] = deltas.GetValueOrDefault(key) - 1;
             }
         }
-        foreach (var key in KeysOf(after))
+        if (after is { } a)
         {
-            deltas[key] = deltas.GetValueOrDefault(key) + 1;
+            foreach (var key in KeysOf(a))
+            {
+                deltas[key] = deltas.GetValueOrDefault(key) + 1;
+            }
         }
         foreach (var (key, delta) in deltas)
         {

@@ -34,7 +34,8 @@ public static class InboxQueries
         c.UnreadCount,
         c.LastMessageAt,
         c.LastMessagePreview,
-        c.Labels.OrderBy(l => l.Label.Name).Select(l => new Labels.LabelView(l.LabelId, l.Label.Name, l.Label.Color)).ToList());
+        c.Labels.OrderBy(l => l.Label.Name).Select(l => new Labels.LabelView(l.LabelId, l.Label.Name, l.Label.Color)).ToList(),
+        c.Contact.IsBlocked);
 
     private static readonly Expression<Func<Message, MessageView>> ToMessageView = m => new MessageView(
         m.Id,

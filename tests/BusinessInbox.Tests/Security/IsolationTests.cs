@@ -23,7 +23,9 @@ public sealed class IsolationTests : IAsyncLifetime
     /// <summary>A page under Settings: signed-in members (the site-wide rule) who are owners (the folder's rule).</summary>
     private const string OwnerPage = "Agent+Owner";
     /// <summary>A page under Manage (labels, quick replies): signed-in members who are admins or owners.</summary>
-    private const string AdminPage = "Agent+Admin";
+    private const string ManagePage = "Agent+Admin";
+    /// <summary>A page for admins and owners: signed-in members (the site-wide rule) with the Admin policy on the page.</summary>
+    private const string AdminPage = "Admin+Agent";
     private const string NoAuthorization = "open to anyone (no authorization at all)";
 
     /// <summary>
@@ -48,9 +50,16 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/settings/auto-replies"] = OwnerPage,
         ["/settings/staff"] = OwnerPage,
         ["/settings/tokens"] = OwnerPage,
-        ["/settings/labels"] = AdminPage,
-        ["/settings/quick-replies"] = AdminPage,
+        ["/settings/labels"] = ManagePage,
+        ["/settings/quick-replies"] = ManagePage,
         ["/inbox"] = Agent,
+        ["/contacts"] = Agent,
+        ["/contacts/{id:int}"] = Agent,
+        ["/contacts/{id:int}/merge"] = AdminPage,
+        ["/contacts/{id:int}/erase"] = AdminPage,
+        ["/contacts/{id:int}/data"] = AdminPage,
+        ["/contacts/export"] = AdminPage,
+        ["/contacts/import"] = AdminPage,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,
         ["/hubs/chat"] = Anonymous,

@@ -632,7 +632,8 @@ connection.on('MessageAdded', (chat, message) => {
     const inbound = message.direction === 'Inbound';
     if (inbound) {
         connection.invoke('MarkDelivered', chat.id, message.id).catch(() => { });
-        notifyAway(chat, message);
+        // A blocked contact's messages are kept but never call for attention.
+        if (!chat.blocked) notifyAway(chat, message);
     }
     if (state.open?.chat.id === chat.id) {
         state.open.messages.set(message.id, message);
@@ -760,6 +761,9 @@ async function start() {
         await connection.start();
         ui.status.hidden = true;
         await refreshAll();
+        // Links from elsewhere (the contacts directory) open a chat with /inbox?chat=ID.
+        const wanted = Number(new URLSearchParams(window.location.search).get('chat'));
+        if (Number.isInteger(wanted) && wanted > 0) await openChat(wanted).catch(report);
     } catch {
         ui.status.textContent = T.offline;
         ui.status.hidden = false;

@@ -1,0 +1,185 @@
+using BusinessInbox.Data;
+using BusinessInbox.Inbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Contacts;
+
+/// <summary>
+/// Changes to contacts that touch chats, messages and counters: block, merge and erase. Each runs under the
+/// write gate in one transaction and keeps the maintained inbox counters right; live views are told afterwards.
+/// </summary>
+public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
+{
+    /// <summary>False when the contact is not in this business.</summary>
+    public async Task<bool> SetBlockedAsync(int businessId, int contactId, bool blocked, CancellationToken ct)
+    {
+        int changed;
+        using (await gate.EnterAsync(ct))
+        {
+            changed = await db.Contacts.Where(c => c.Id == contactId && c.BusinessId == businessId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsBlocked, blocked), ct);
+        }
+        if (changed > 0)
+        {
+            await TellChatsAsync(businessId, contactId, ct);
+        }
+        return changed > 0;
+    }
+
+    /// <summary>
+    /// Merges <paramref name="removedId"/> into <paramref name="keptId"/>: chats, identities and notes move to the kept
+    /// contact; where both have a chat on one channel, the messages move into the kept chat and the other chat is deleted.
+    /// False when either contact is not in this business or both are the same.
+    /// </summary>
+    public async Task<bool> MergeAsync(int businessId, int keptId, int removedId, string actorUserId, CancellationToken ct)
+    {
+        if (keptId == removedId)
+        {
+            return false;
+        }
+        using (await gate.EnterAsync(ct))
+        {
+            var kept = await db.Contacts.SingleOrDefaultAsync(c => c.Id == keptId && c.BusinessId == businessId, ct);
+            var removed = await db.Contacts.SingleOrDefaultAsync(c => c.Id == removedId && c.BusinessId == businessId, ct);
+            if (kept is null || removed is null)
+            {
+                return false;
+            }
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var keptChats = await db.Chats.Where(c => c.ContactId == keptId).ToListAsync(ct);
+            var removedChats = await db.Chats.Where(c => c.ContactId == removedId).ToListAsync(ct);
+            foreach (var from in removedChats)
+            {
+                var into = keptChats.FirstOrDefault(c => c.Channel == from.Channel);
+                if (into is null)
+                {
+                    from.ContactId = keptId;
+                    keptChats.Add(from);
+                    continue;
+                }
+                var intoBefore = InboxCounters.ChatState.Of(into);
+                await db.Messages.Where(m => m.ChatId == from.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ChatId, into.Id), ct);
+                await db.ChatEvents.Where(e => e.ChatId == from.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ChatId, into.Id), ct);
+                // Labels: when chats carry labels, the removed chat's labels are added to the kept chat here.
+                Combine(into, from);
+                await InboxCounters.ApplyAsync(db, businessId, InboxCounters.ChatState.Of(from), null, ct);
+                await InboxCounters.ApplyAsync(db, businessId, intoBefore, InboxCounters.ChatState.Of(into), ct);
+                db.Chats.Remove(from);
+            }
+            await db.ContactIdentities.Where(i => i.ContactId == removedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.ContactId, keptId), ct);
+
+            kept.Name ??= removed.Name;
+            kept.Phone ??= removed.Phone;
+            kept.Email ??= removed.Email;
+            kept.Notes = string.Join("\n\n", new[] { kept.Notes, removed.Notes }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } notes
+                ? notes[..Math.Min(notes.Length, 4000)]
+                : null;
+            // Blocking is a promise to a person; merging must not quietly lift it.
+            kept.IsBlocked |= removed.IsBlocked;
+            kept.CreatedAt = Min(kept.CreatedAt, removed.CreatedAt);
+            kept.FirstMessageAt = new[] { kept.FirstMessageAt, removed.FirstMessageAt }.Min();
+            kept.LastMessageAt = new[] { kept.LastMessageAt, removed.LastMessageAt }.Max();
+            var removedName = removed.Name ?? removed.Phone ?? removed.Email ?? "#" + removed.Id;
+            foreach (var chat in keptChats)
+            {
+                db.ChatEvents.Add(new ChatEvent
+                {
+                    BusinessId = businessId, ChatId = chat.Id, Kind = ChatEventKind.ContactMerged, ActorUserId = actorUserId,
+                    From = removedName.Length > 100 ? removedName[..100] : removedName, To = null, At = now,
+                });
+            }
+            await db.SaveChangesAsync(ct);
+            db.Contacts.Remove(removed);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        await TellChatsAsync(businessId, keptId, ct);
+        await notifier.CountersAsync(db, businessId, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Erases a contact with their chats, messages, events and identities. What they contributed to past statistics is
+    /// kept as anonymous per-day counts (<see cref="StatsTombstone"/>). False when the contact is not in this business.
+    /// </summary>
+    public async Task<bool> EraseAsync(int businessId, int contactId, CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct))
+        {
+            if (!await db.Contacts.AnyAsync(c => c.Id == contactId && c.BusinessId == businessId, ct))
+            {
+                return false;
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var chats = await db.Chats.AsNoTracking().Where(c => c.ContactId == contactId && c.BusinessId == businessId).ToListAsync(ct);
+            var chatIds = chats.Select(c => c.Id).ToList();
+            var messages = await db.Messages.AsNoTracking().Where(m => chatIds.Contains(m.ChatId) && m.Kind == MessageKind.Text)
+                .Select(m => new { m.CreatedAt, m.Direction, m.Author }).ToListAsync(ct);
+            foreach (var day in messages.GroupBy(m => DateOnly.FromDateTime(m.CreatedAt.UtcDateTime)))
+            {
+                var inbound = day.Count(m => m.Direction == MessageDirection.Inbound);
+                var outbound = day.Count(m => m.Direction == MessageDirection.Outbound);
+                var automatic = day.Count(m => m.Author == MessageAuthor.Automatic);
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"""
+                    INSERT INTO StatsTombstone (BusinessId, Day, InboundCount, OutboundCount, AutomaticCount)
+                    VALUES ({businessId}, {day.Key}, {inbound}, {outbound}, {automatic})
+                    ON CONFLICT (BusinessId, Day) DO UPDATE SET InboundCount = InboundCount + excluded.InboundCount,
+                        OutboundCount = OutboundCount + excluded.OutboundCount, AutomaticCount = AutomaticCount + excluded.AutomaticCount
+                    """, ct);
+            }
+            foreach (var chat in chats)
+            {
+                await InboxCounters.ApplyAsync(db, businessId, InboxCounters.ChatState.Of(chat), null, ct);
+            }
+            // Files: when messages carry attachments, their stored files are deleted here too.
+            await db.Outbox.Where(o => chatIds.Contains(o.Message.ChatId)).ExecuteDeleteAsync(ct);
+            await db.AutoReplyJobs.Where(j => db.Messages.Any(m => m.Id == j.MessageId && chatIds.Contains(m.ChatId))).ExecuteDeleteAsync(ct);
+            await db.Messages.Where(m => chatIds.Contains(m.ChatId)).ExecuteDeleteAsync(ct);
+            await db.ChatEvents.Where(e => chatIds.Contains(e.ChatId)).ExecuteDeleteAsync(ct);
+            await db.Chats.Where(c => chatIds.Contains(c.Id)).ExecuteDeleteAsync(ct);
+            await db.ContactIdentities.Where(i => i.ContactId == contactId).ExecuteDeleteAsync(ct);
+            await db.Contacts.Where(c => c.Id == contactId).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await notifier.CountersAsync(db, businessId, ct);
+        return true;
+    }
+
+    /// <summary>The kept chat takes over the removed chat's state: latest message, unread count, an open status, the assignee.</summary>
+    private static void Combine(Chat into, Chat from)
+    {
+        into.UnreadCount += from.UnreadCount;
+        into.CreatedAt = Min(into.CreatedAt, from.CreatedAt);
+        if (from.LastMessageAt > into.LastMessageAt)
+        {
+            into.LastMessageAt = from.LastMessageAt;
+            into.LastMessageId = from.LastMessageId;
+            into.LastMessagePreview = from.LastMessagePreview;
+        }
+        into.LastCustomerMessageAt = new[] { into.LastCustomerMessageAt, from.LastCustomerMessageAt }.Max();
+        into.LastStaffReplyAt = new[] { into.LastStaffReplyAt, from.LastStaffReplyAt }.Max();
+        into.EpisodeStartedAt = new[] { into.EpisodeStartedAt, from.EpisodeStartedAt }.Min();
+        if (into.Status == ChatStatus.Resolved && from.Status != ChatStatus.Resolved)
+        {
+            into.Status = from.Status;
+        }
+        into.AssigneeId ??= from.AssigneeId;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private async Task TellChatsAsync(int businessId, int contactId, CancellationToken ct)
+    {
+        var chatIds = await db.Chats.AsNoTracking().Where(c => c.ContactId == contactId && c.BusinessId == businessId).Select(c => c.Id).ToListAsync(ct);
+        foreach (var id in chatIds)
+        {
+            if (await InboxQueries.FindChatAsync(db, businessId, id, ct) is { } summary)
+            {
+                await notifier.ChatChangedAsync(businessId, summary, null);
+            }
+        }
+    }
+}
