@@ -1,4 +1,5 @@
 using BusinessInbox.Api;
+using BusinessInbox.Channels.WhatsApp;
 using BusinessInbox.Cli;
 using BusinessInbox.Data;
 using BusinessInbox.Hosting;
@@ -14,6 +15,7 @@ builder.AddInboxHosting();
 builder.AddInboxData();
 builder.AddInboxSecurity();
 builder.AddInbox();
+builder.AddWhatsApp();
 builder.AddBusinessSetup();
 builder.AddStaff();
 
@@ -28,6 +30,7 @@ await app.Services.MigrateInboxDbAsync();
 
 app.UseInboxHosting();
 app.MapInbox();
+app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
 

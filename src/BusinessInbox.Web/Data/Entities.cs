@@ -202,6 +202,9 @@ public class Message
     /// <summary>When it reached us (or was written by staff).</summary>
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StatusChangedAt { get; set; }
+    /// <summary>WhatsApp's pricing category from status webhooks (service, utility, marketing, …), for cost statistics.</summary>
+    public string? PricingCategory { get; set; }
+    public bool? Billable { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>

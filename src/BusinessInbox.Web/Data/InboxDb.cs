@@ -18,6 +18,9 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
     public DbSet<BusinessLogo> BusinessLogos => Set<BusinessLogo>();
+    public DbSet<Channels.WhatsApp.WhatsAppChannel> WhatsAppChannels => Set<Channels.WhatsApp.WhatsAppChannel>();
+    public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();
+    public DbSet<Channels.WhatsApp.PendingStatus> PendingStatuses => Set<Channels.WhatsApp.PendingStatus>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -61,6 +61,9 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/api/v1/conversations/{id:int}/messages"] = Api,
         ["/api/v1/conversations/{id:int}/assignee"] = Api,
         ["/api/v1/conversations/{id:int}/status"] = Api,
+        // Meta's webhook: no sign-in, every delivery is checked against the app secret's signature instead.
+        ["/webhooks/whatsapp"] = Anonymous,
+        ["/webhooks/whatsapp/{slug}"] = Anonymous,
     };
 
     /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>
