@@ -46,6 +46,7 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/settings/auto-replies"] = OwnerPage,
         ["/settings/staff"] = OwnerPage,
         ["/settings/tokens"] = OwnerPage,
+        ["/settings/whatsapp"] = OwnerPage,
         ["/inbox"] = Agent,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,

@@ -25,7 +25,7 @@ public sealed class WhatsAppWorld : IAsyncDisposable
     public required TestBusiness Shop { get; init; }
     public HttpClient Http { get; private init; } = null!;
 
-    public static async Task<WhatsAppWorld> StartAsync(FakeTimeProvider? clock = null, Action<InboxApp>? configure = null)
+    public static async Task<WhatsAppWorld> StartAsync(FakeTimeProvider? clock = null, bool connected = true)
     {
         var graph = await FakeGraphApi.StartAsync();
         var escapes = new ConcurrentQueue<Uri>();
@@ -37,9 +37,9 @@ public sealed class WhatsAppWorld : IAsyncDisposable
             .WithSetting("Outbox:FirstRetryDelay", "00:00:04")
             .WithSetting("Outbox:PollInterval", "00:10:00")
             .WithServices(s => s.ConfigureHttpClientDefaults(h => h.AddHttpMessageHandler(() => new LoopbackOnlyHandler(escapes))));
-        configure?.Invoke(app);
         var shop = await app.CreateBusinessAsync("wa-shop");
         await using (var scope = app.Services.CreateAsyncScope())
+        if (connected)
         {
             var secrets = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>();
             var db = scope.ServiceProvider.GetRequiredService<InboxDb>();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using BusinessInbox.Data;
 using BusinessInbox.Inbox;
 using Microsoft.EntityFrameworkCore;
@@ -71,7 +72,7 @@ public static class WhatsAppWebhook
 }
 
 /// <summary>Checks, reads and stores one webhook delivery.</summary>
-public sealed class WebhookReceiver(
+public sealed partial class WebhookReceiver(
     InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, TimeProvider clock, ILogger<WebhookReceiver> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
@@ -99,9 +100,10 @@ public sealed class WebhookReceiver(
         }
         catch (WebhookShapeException ex)
         {
+            var text = Encoding.UTF8.GetString(body);
             db.WebhookQuarantine.Add(new WebhookQuarantine
             {
-                BusinessId = onlyBusinessId, Body = Encoding.UTF8.GetString(body), Reason = ex.Message, ReceivedAt = clock.GetUtcNow(),
+                BusinessId = onlyBusinessId ?? await OwnerOfAsync(text, ct), Body = text, Reason = ex.Message, ReceivedAt = clock.GetUtcNow(),
             });
             await db.SaveChangesAsync(ct);
             logger.LogWarning("Quarantined a signed WhatsApp webhook delivery that could not be read: {Reason}", ex.Message);
@@ -127,6 +129,18 @@ public sealed class WebhookReceiver(
         }
         return Results.Ok();
     }
+
+    /// <summary>Whose number an unreadable body mentions, if any, so that its owner sees it in Settings.</summary>
+    private async Task<int?> OwnerOfAsync(string body, CancellationToken ct)
+    {
+        var match = PhoneNumberIdPattern().Match(body);
+        return match.Success
+            ? await db.WhatsAppChannels.Where(c => c.PhoneNumberId == match.Groups[1].Value).Select(c => (int?)c.BusinessId).SingleOrDefaultAsync(ct)
+            : null;
+    }
+
+    [GeneratedRegex("\"phone_number_id\"\\s*:\\s*\"(\\d{1,40})\"", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PhoneNumberIdPattern();
 
     private async Task<int?> BusinessOfAsync(string phoneNumberId, int? onlyBusinessId, Dictionary<string, int?> known, CancellationToken ct)
     {
