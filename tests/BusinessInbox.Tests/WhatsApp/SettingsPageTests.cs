@@ -34,11 +34,13 @@ public sealed class SettingsPageTests
         await using var world = await WhatsAppWorld.StartAsync(connected: false);
         var owner = await world.App.SignInAsync(world.Shop.OwnerEmail);
 
-        var html = await PostFormAsync(owner.Client, "Save", Connection());
+        var fields = Connection();
+        fields["Input.SendReadReceipts"] = "true";
+        var html = await PostFormAsync(owner.Client, "Save", fields);
 
         html.Should().Contain("Saved.").And.Contain("…wxyz").And.NotContain(NewToken);
         var channel = await world.App.WithDbAsync(db => db.WhatsAppChannels.AsNoTracking().SingleAsync());
-        (channel.BusinessId, channel.PhoneNumberId).Should().Be((world.Shop.Id, PhoneNumberId));
+        (channel.BusinessId, channel.PhoneNumberId, channel.SendReadReceipts).Should().Be((world.Shop.Id, PhoneNumberId, true));
         channel.AccessTokenProtected.Should().NotContain(NewToken);
         world.App.Services.GetRequiredService<WhatsAppSecrets>().Unprotect(channel.AccessTokenProtected).Should().Be(NewToken);
         (await owner.Client.GetStringAsync("/settings/whatsapp")).Should().NotContain(NewToken).And.Contain("http://localhost/webhooks/whatsapp");

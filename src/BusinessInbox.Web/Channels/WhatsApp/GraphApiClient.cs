@@ -42,6 +42,13 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
             : throw new GraphApiException(200, null, "WhatsApp accepted the message but returned no message id.", null);
     }
 
+    /// <summary>Shows the customer blue ticks up to <paramref name="wamid"/>.</summary>
+    public async Task MarkReadAsync(string phoneNumberId, string accessToken, string wamid, CancellationToken ct)
+    {
+        var payload = new JsonObject { ["messaging_product"] = "whatsapp", ["status"] = "read", ["message_id"] = wamid };
+        using var _ = await SendAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, payload, ct);
+    }
+
     public async Task<PhoneNumberInfo> PhoneNumberAsync(string phoneNumberId, string accessToken, CancellationToken ct)
     {
         using var answer = await SendAsync(HttpMethod.Get, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}", accessToken, null, ct);

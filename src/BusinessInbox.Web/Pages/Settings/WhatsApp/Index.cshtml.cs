@@ -52,6 +52,9 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
         [Display(Name = "Your Meta app's verify token")]
         public string? OwnVerifyToken { get; set; }
 
+        [Display(Name = "Send read receipts")]
+        public bool SendReadReceipts { get; set; }
+
         [Display(Name = "Remove my own Meta app")]
         public bool RemoveOwnApp { get; set; }
     }
@@ -67,7 +70,10 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
         await LoadAsync(ct);
         if (Channel is not null)
         {
-            Input = new ConnectionInput { PhoneNumberId = Channel.PhoneNumberId, WabaId = Channel.WabaId, OwnVerifyToken = Channel.VerifyToken };
+            Input = new ConnectionInput
+            {
+                PhoneNumberId = Channel.PhoneNumberId, WabaId = Channel.WabaId, OwnVerifyToken = Channel.VerifyToken, SendReadReceipts = Channel.SendReadReceipts,
+            };
         }
     }
 
@@ -104,6 +110,7 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
         }
         channel.PhoneNumberId = Input.PhoneNumberId.Trim();
         channel.WabaId = Input.WabaId.Trim();
+        channel.SendReadReceipts = Input.SendReadReceipts;
         if (!string.IsNullOrWhiteSpace(Input.AccessToken))
         {
             var token = Input.AccessToken.Trim();
