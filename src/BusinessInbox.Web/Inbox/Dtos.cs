@@ -14,7 +14,9 @@ public sealed record ChatSummary(
     string? AssigneeName,
     int UnreadCount,
     DateTimeOffset LastMessageAt,
-    string LastMessagePreview);
+    string LastMessagePreview,
+    // WhatsApp's 24-hour window runs from here.
+    DateTimeOffset? LastCustomerMessageAt = null);
 
 /// <summary>A message in a thread.</summary>
 public sealed record MessageView(

@@ -31,7 +31,8 @@ public static class InboxQueries
         c.Assignee != null ? c.Assignee.DisplayName : null,
         c.UnreadCount,
         c.LastMessageAt,
-        c.LastMessagePreview);
+        c.LastMessagePreview,
+        c.LastCustomerMessageAt);
 
     private static readonly Expression<Func<Message, MessageView>> ToMessageView = m => new MessageView(
         m.Id,
