@@ -137,6 +137,18 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reply_quoting_an_earlier_message_shows_the_quoted_text_first()
+    {
+        const string from = "16505551234";
+        await _world.PostOkAsync(CustomerText("wamid.first", "Do you have the blue mug?", from));
+
+        await _world.PostOkAsync(Payload(Entry(Messages(from, "Sheena",
+            new { from, id = "wamid.second", timestamp = "1739321099", type = "text", text = new { body = "And in red?" }, context = new { from, id = "wamid.first" } }))));
+
+        (await _world.MessagesAsync()).Last().Body.Should().Be("↪ “Do you have the blue mug?”\nAnd in red?");
+    }
+
+    [Fact]
     public async Task A_delivery_of_three_megabytes_is_accepted()
     {
         var value = new Dictionary<string, object>

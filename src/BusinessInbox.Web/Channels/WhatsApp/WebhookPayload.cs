@@ -5,7 +5,8 @@ using BusinessInbox.Data;
 namespace BusinessInbox.Channels.WhatsApp;
 
 /// <summary>A customer's message from a webhook, already turned into the text the thread shows.</summary>
-public sealed record WaInbound(string PhoneNumberId, string From, string? Name, bool FromIsPhone, string Id, DateTimeOffset? Timestamp, string Body);
+/// <param name="QuotedId">The wamid of the message this one replies to, if any.</param>
+public sealed record WaInbound(string PhoneNumberId, string From, string? Name, bool FromIsPhone, string Id, DateTimeOffset? Timestamp, string Body, string? QuotedId);
 
 public sealed record WaStatus(string PhoneNumberId, StatusUpdate Update);
 
@@ -61,7 +62,8 @@ public static class WebhookPayload
                     var wa = Str(message, "from");
                     var from = wa ?? Str(message, "from_user_id") ?? throw new WebhookShapeException("A message has no sender.");
                     messages.Add(new WaInbound(phoneNumberId, from, names.GetValueOrDefault(from), wa is not null, id,
-                        UnixTime(Str(message, "timestamp")), MessageBodies.Describe(message)));
+                        UnixTime(Str(message, "timestamp")), MessageBodies.Describe(message),
+                        message.TryGetProperty("context", out var context) ? Str(context, "id") : null));
                 }
                 foreach (var status in Optional(value, "statuses"))
                 {

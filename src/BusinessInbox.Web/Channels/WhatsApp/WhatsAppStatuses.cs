@@ -16,6 +16,8 @@ public sealed record StatusUpdate(
 /// </summary>
 public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
 {
+    private static readonly TimeSpan PendingKeptFor = TimeSpan.FromDays(7);
+
     public async Task ApplyAsync(int businessId, StatusUpdate update, CancellationToken ct)
     {
         Message? changed;
@@ -24,6 +26,9 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
             var message = await FindAsync(businessId, update, ct);
             if (message is null)
             {
+                // Statuses for messages sent from the shop's own phone never find a match: keep them a week at most.
+                var stale = clock.GetUtcNow() - PendingKeptFor;
+                await db.PendingStatuses.Where(p => p.ReceivedAt < stale).ExecuteDeleteAsync(ct);
                 db.PendingStatuses.Add(new PendingStatus
                 {
                     BusinessId = businessId, ExternalId = update.ExternalId, Status = update.Status, FailureReason = update.FailureReason,

@@ -118,7 +118,7 @@ public sealed partial class WebhookReceiver(
                 continue;
             }
             await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
-                message.FromIsPhone ? "+" + message.From : null, message.Id, message.Body, message.Timestamp), ct);
+                message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp), ct);
         }
         foreach (var status in statusList)
         {
@@ -128,6 +128,19 @@ public sealed partial class WebhookReceiver(
             }
         }
         return Results.Ok();
+    }
+
+    /// <summary>A reply that quotes an earlier message shows the quoted text first, as WhatsApp does.</summary>
+    private async Task<string> WithQuoteAsync(int businessId, WaInbound message, CancellationToken ct)
+    {
+        if (message.QuotedId is null)
+        {
+            return message.Body;
+        }
+        var quoted = await db.Messages.AsNoTracking()
+            .Where(m => m.BusinessId == businessId && m.Channel == ChannelKind.WhatsApp && m.ExternalId == message.QuotedId)
+            .Select(m => m.Body).FirstOrDefaultAsync(ct);
+        return quoted is null ? message.Body : $"↪ “{MessageText.Preview(quoted, 80)}”\n{message.Body}";
     }
 
     /// <summary>Whose number an unreadable body mentions, if any, so that its owner sees it in Settings.</summary>
