@@ -1,4 +1,5 @@
 using BusinessInbox.Api;
+using BusinessInbox.Channels.WhatsApp;
 using BusinessInbox.Cli;
 using BusinessInbox.Contacts;
 using BusinessInbox.Data;
@@ -15,6 +16,7 @@ builder.AddInboxHosting();
 builder.AddInboxData();
 builder.AddInboxSecurity();
 builder.AddInbox();
+builder.AddWhatsApp();
 builder.AddBusinessSetup();
 builder.AddStaff();
 builder.AddContacts();
@@ -30,6 +32,7 @@ await app.Services.MigrateInboxDbAsync();
 
 app.UseInboxHosting();
 app.MapInbox();
+app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
 

@@ -207,6 +207,9 @@ public class Message
     public DateTimeOffset? StatusChangedAt { get; set; }
     /// <summary>Arrived while the contact was blocked: kept, but it raised no notification and no automatic reply.</summary>
     public bool FromBlockedContact { get; set; }
+    /// <summary>WhatsApp's pricing category from status webhooks (service, utility, marketing, …), for cost statistics.</summary>
+    public string? PricingCategory { get; set; }
+    public bool? Billable { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>

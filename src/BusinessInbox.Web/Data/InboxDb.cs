@@ -23,6 +23,9 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
     public DbSet<StatsTombstone> StatsTombstones => Set<StatsTombstone>();
+    public DbSet<Channels.WhatsApp.WhatsAppChannel> WhatsAppChannels => Set<Channels.WhatsApp.WhatsAppChannel>();
+    public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();
+    public DbSet<Channels.WhatsApp.PendingStatus> PendingStatuses => Set<Channels.WhatsApp.PendingStatus>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

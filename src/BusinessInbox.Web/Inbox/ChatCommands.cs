@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace BusinessInbox.Inbox;
 
 /// <summary>What staff do to a chat: reply, write a private note, mark read, assign, change status, retry a failed send.</summary>
-public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox)
+public sealed class ChatCommands(
+    InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox, Channels.WhatsApp.WhatsAppReadReceipts readReceipts)
 {
     /// <summary>Stores a reply with its outbox row in one transaction; the dispatcher delivers it.</summary>
     public async Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct)
@@ -21,6 +22,11 @@ public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock,
         {
             var chat = await FindAsync(businessId, chatId, ct);
             var now = clock.GetUtcNow();
+            if (!privateNote && chat.Channel == ChannelKind.WhatsApp && !Channels.WhatsApp.WhatsAppWindow.IsOpen(chat.LastCustomerMessageAt, now))
+            {
+                // Refused here rather than failing after the fact, which is what staff would otherwise see.
+                throw InboxException.Invalid(Channels.WhatsApp.WhatsAppWindow.ClosedMessage);
+            }
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             message = new Message
             {
@@ -69,6 +75,7 @@ public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock,
             await notifier.CustomerStatusAsync(chatId, readIds, MessageStatus.Read);
             await notifier.StaffStatusAsync(businessId, chatId, readIds, MessageStatus.Read, null);
             await notifier.CountersAsync(db, businessId, ct);
+            await readReceipts.SendAsync(businessId, readIds, ct);
         }
         return view;
     }
@@ -91,6 +98,7 @@ public sealed class ChatCommands(InboxDb db, WriteGate gate, TimeProvider clock,
             await tx.CommitAsync(ct);
         }
         await NotifyInboundStatusAsync(businessId, chatId, ids, MessageStatus.Read);
+        await readReceipts.SendAsync(businessId, ids, ct);
         if (countersChanged)
         {
             var summary = (await InboxQueries.FindChatAsync(db, businessId, chatId, ct))!;

@@ -16,7 +16,9 @@ public sealed record ChatSummary(
     DateTimeOffset LastMessageAt,
     string LastMessagePreview,
     IReadOnlyList<Labels.LabelView> Labels,
-    bool Blocked);
+    bool Blocked,
+    // WhatsApp's 24-hour window runs from here.
+    DateTimeOffset? LastCustomerMessageAt = null);
 
 /// <summary>A message in a thread.</summary>
 public sealed record MessageView(

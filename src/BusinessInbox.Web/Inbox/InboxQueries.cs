@@ -35,7 +35,8 @@ public static class InboxQueries
         c.LastMessageAt,
         c.LastMessagePreview,
         c.Labels.OrderBy(l => l.Label.Name).Select(l => new Labels.LabelView(l.LabelId, l.Label.Name, l.Label.Color)).ToList(),
-        c.Contact.IsBlocked);
+        c.Contact.IsBlocked,
+        c.LastCustomerMessageAt);
 
     private static readonly Expression<Func<Message, MessageView>> ToMessageView = m => new MessageView(
         m.Id,

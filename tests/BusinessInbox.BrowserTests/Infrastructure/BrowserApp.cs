@@ -22,6 +22,9 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
 
     public int Port { get; }
 
+    /// <summary>Extra configuration, set before the server starts.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -31,6 +34,10 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
         // compressed copies of the scripts live in obj/, so the build's static web assets manifest is used.
         builder.UseStaticWebAssets();
         builder.UseSetting("Storage:DataPath", _dataPath);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     private static int FreePort()

@@ -52,6 +52,7 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/settings/tokens"] = OwnerPage,
         ["/settings/labels"] = ManagePage,
         ["/settings/quick-replies"] = ManagePage,
+        ["/settings/whatsapp"] = OwnerPage,
         ["/inbox"] = Agent,
         ["/contacts"] = Agent,
         ["/contacts/{id:int}"] = Agent,
@@ -75,6 +76,9 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/api/v1/conversations/{id:int}/assignee"] = Api,
         ["/api/v1/conversations/{id:int}/status"] = Api,
         ["/api/v1/labels"] = Api,
+        // Meta's webhook: no sign-in, every delivery is checked against the app secret's signature instead.
+        ["/webhooks/whatsapp"] = Anonymous,
+        ["/webhooks/whatsapp/{slug}"] = Anonymous,
     };
 
     /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>

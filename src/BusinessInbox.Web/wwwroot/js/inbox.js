@@ -229,10 +229,29 @@ function renderThread() {
     }
 }
 
+const windowLength = 24 * 60 * 60 * 1000;
+
+/** WhatsApp only lets a business answer freely within 24 hours of the customer's last message. */
+function renderChannel(chat) {
+    if (chat.channel !== 'WhatsApp') {
+        ui.channel.textContent = T.webChat;
+        return;
+    }
+    const left = chat.lastCustomerMessageAt ? Date.parse(chat.lastCustomerMessageAt) + windowLength - Date.now() : 0;
+    if (left <= 0) {
+        ui.channel.textContent = T.windowClosed;
+        return;
+    }
+    const minutes = Math.ceil(left / 60000);
+    ui.channel.textContent = format(T.windowLeft, Math.floor(minutes / 60), minutes % 60);
+}
+
+setInterval(() => { if (state.open) renderChannel(state.open.chat); }, 60000);
+
 function renderHeader() {
     const chat = state.open.chat;
     ui.name.textContent = chat.contactName;
-    ui.channel.textContent = chat.channel === 'WhatsApp' ? T.whatsApp : T.webChat;
+    renderChannel(chat);
     const options = [el('option', null, T.unassigned)];
     options[0].value = '';
     for (const member of state.members) {

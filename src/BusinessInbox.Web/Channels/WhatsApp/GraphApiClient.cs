@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace BusinessInbox.Channels.WhatsApp;
+
+/// <summary>A Graph API refusal, as its <c>error</c> object describes it (the code matters more than the HTTP status).</summary>
+public sealed class GraphApiException(int httpStatus, int? code, string message, string? details)
+    : Exception(details is null ? message : $"{message} ({details})")
+{
+    public int HttpStatus { get; } = httpStatus;
+    public int? Code { get; } = code;
+    public string GraphMessage { get; } = message;
+    public string? Details { get; } = details;
+}
+
+public sealed record PhoneNumberInfo(string? DisplayPhoneNumber, string? VerifiedName);
+
+/// <summary>The few Graph API calls the WhatsApp channel makes, against <see cref="WhatsAppOptions.GraphApiBaseUrl"/>.</summary>
+public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> options)
+{
+    private string Version => options.Value.GraphApiVersion;
+
+    /// <summary>Sends a text message; returns the wamid WhatsApp gave it.</summary>
+    public async Task<string> SendTextAsync(string phoneNumberId, string accessToken, string to, string body, string callbackData, CancellationToken ct)
+    {
+        var payload = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["to"] = to,
+            ["type"] = "text",
+            ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = body },
+            ["biz_opaque_callback_data"] = callbackData,
+        };
+        using var answer = await SendAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, payload, ct);
+        return answer.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
+               && messages.GetArrayLength() > 0 && messages[0].TryGetProperty("id", out var id) && id.GetString() is { Length: > 0 } wamid
+            ? wamid
+            : throw new GraphApiException(200, null, "WhatsApp accepted the message but returned no message id.", null);
+    }
+
+    /// <summary>Shows the customer blue ticks up to <paramref name="wamid"/>.</summary>
+    public async Task MarkReadAsync(string phoneNumberId, string accessToken, string wamid, CancellationToken ct)
+    {
+        var payload = new JsonObject { ["messaging_product"] = "whatsapp", ["status"] = "read", ["message_id"] = wamid };
+        using var _ = await SendAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, payload, ct);
+    }
+
+    public async Task<PhoneNumberInfo> PhoneNumberAsync(string phoneNumberId, string accessToken, CancellationToken ct)
+    {
+        using var answer = await SendAsync(HttpMethod.Get, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}", accessToken, null, ct);
+        return new PhoneNumberInfo(StringOf(answer.RootElement, "display_phone_number"), StringOf(answer.RootElement, "verified_name"));
+    }
+
+    /// <summary>Subscribes the Meta app that owns the token to the business account's webhooks.</summary>
+    public async Task SubscribeAppAsync(string wabaId, string accessToken, CancellationToken ct)
+    {
+        using var answer = await SendAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(wabaId)}/subscribed_apps", accessToken, new JsonObject(), ct);
+        if (!(answer.RootElement.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True))
+        {
+            throw new GraphApiException(200, null, "WhatsApp did not confirm the subscription.", null);
+        }
+    }
+
+    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        JsonDocument? document = null;
+        try
+        {
+            document = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
+        }
+        catch (JsonException)
+        {
+            // A proxy's HTML error page, say: judged by the HTTP status alone below.
+        }
+        if (document is not null && document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : (int?)null;
+            var message = StringOf(error, "message") ?? "The Graph API refused the request.";
+            var details = error.TryGetProperty("error_data", out var data) && data.ValueKind == JsonValueKind.Object ? StringOf(data, "details") : null;
+            document.Dispose();
+            throw new GraphApiException((int)response.StatusCode, code, message, details);
+        }
+        if (!response.IsSuccessStatusCode || document is null)
+        {
+            document?.Dispose();
+            throw new GraphApiException((int)response.StatusCode, null, $"The Graph API answered HTTP {(int)response.StatusCode}.", null);
+        }
+        return document;
+    }
+
+    private static string? StringOf(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,35 @@
+using BusinessInbox.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace BusinessInbox.Channels.WhatsApp;
+
+public static class WhatsAppExtensions
+{
+    /// <summary>The WhatsApp Cloud API channel: options, the Graph API client, the sender and the webhook's services.</summary>
+    public static WebApplicationBuilder AddWhatsApp(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedSection<WhatsAppOptions>(WhatsAppOptions.Section);
+        services.AddHttpClient<GraphApiClient>((sp, http) =>
+        {
+            var options = sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value;
+            http.BaseAddress = new Uri(options.GraphApiBaseUrl.TrimEnd('/') + "/");
+            http.Timeout = options.RequestTimeout;
+        });
+        services.AddSingleton<WhatsAppSecrets>();
+        services.AddScoped<WhatsAppStatuses>();
+        services.AddScoped<WebhookReceiver>();
+        services.AddScoped<WhatsAppReadReceipts>();
+        services.AddScoped<IChannelSender, WhatsAppSender>();
+        // Meta's deliveries reach 3 MB; the server's own limit must not be the one that refuses them.
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = Math.Max(o.Limits.MaxRequestBodySize ?? 0, WhatsAppWebhook.MaxBodyBytes));
+        return builder;
+    }
+
+    public static WebApplication MapWhatsApp(this WebApplication app)
+    {
+        app.MapWhatsAppWebhook();
+        return app;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BusinessInbox.BrowserTests.Infrastructure;
+using BusinessInbox.Channels.WhatsApp;
+using BusinessInbox.Data;
+using BusinessInbox.Tests.WhatsApp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BusinessInbox.BrowserTests;
+
+[Collection(BrowserTestGroup.Name)]
+public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
+{
+    private const string Secret = "0123456789abcdef0123456789abcdef";
+    private const string PhoneNumberId = "106540352242922";
+
+    private static string Payload(object value) => JsonSerializer.Serialize(new
+    {
+        @object = "whatsapp_business_account",
+        entry = new[] { new { id = "102290129340398", changes = new[] { new { field = "messages", value } } } },
+    });
+
+    private static async Task PostSignedAsync(HttpClient http, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body))));
+        (await http.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task A_WhatsApp_message_appears_live_with_the_customers_WhatsApp_name_the_reply_reaches_the_Graph_API_and_a_read_status_turns_the_ticks_blue()
+    {
+        await using var graph = await FakeGraphApi.StartAsync();
+        await using var app = new BrowserApp();
+        app.Settings["WhatsApp:AppSecret"] = Secret;
+        app.Settings["WhatsApp:GraphApiBaseUrl"] = graph.BaseUrl;
+        app.StartServer();
+        var shop = await app.CreateBusinessAsync();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+            db.WhatsAppChannels.Add(new WhatsAppChannel
+            {
+                BusinessId = shop.Id, PhoneNumberId = PhoneNumberId, WabaId = "102290129340398",
+                AccessTokenProtected = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>().Protect("EAAG-browser-token-0000"), AccessTokenHint = "…0000",
+            });
+            await db.SaveChangesAsync();
+        }
+        using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" });
+        var staff = await WatchedPage.OpenAsync(context);
+        var page = staff.Page;
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
+        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
+        await Expect(page.GetByText("No conversations here yet.")).ToBeVisibleAsync();
+
+        var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } },
+            messages = new[] { new { from = "16505551234", id = "wamid.browser1", timestamp = "1739321024", type = "text", text = new { body = "Hi, is the shop open today?" } } },
+        }));
+
+        var chat = page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" });
+        await Expect(chat).ToContainTextAsync("Hi, is the shop open today?");
+        await chat.ClickAsync();
+        await Expect(page.GetByText(new Regex("WhatsApp · \\d+ h \\d+ min left to reply"))).ToBeVisibleAsync();
+        await page.GetByLabel("Reply").FillAsync("Yes, we are open until 18:00.");
+        await page.GetByLabel("Reply").PressAsync("Enter");
+
+        var reply = page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "open until 18:00" });
+        await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        var sent = graph.Sends.Should().ContainSingle().Subject.Json!;
+        (sent["to"]!.GetValue<string>(), sent["type"]!.GetValue<string>(), sent["text"]!["body"]!.GetValue<string>(), sent["text"]!["preview_url"]!.GetValue<bool>())
+            .Should().Be(("16505551234", "text", "Yes, we are open until 18:00.", false));
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            statuses = new[] { new { id = "wamid.fake1", status = "read", timestamp = "1739321090", recipient_id = "16505551234" } },
+        }));
+
+        await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Read", Exact = true })).ToBeVisibleAsync();
+        staff.ShouldHaveNoProblems();
+        await context.CloseAsync();
+    }
+}

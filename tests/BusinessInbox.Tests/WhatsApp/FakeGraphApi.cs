@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BusinessInbox.Tests.WhatsApp;
+
+public sealed record GraphRequest(string Method, string Path, string? Authorization, string Body)
+{
+    public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+}
+
+/// <summary>What the fake answers to one request: a status and body, possibly after a delay (to provoke a timeout).</summary>
+public sealed record GraphAnswer(int Status, object Body, TimeSpan Delay = default)
+{
+    /// <summary>A Graph API error object, as Meta sends it.</summary>
+    public static GraphAnswer Error(int code, string message, string? details = null, int status = 400) => new(status, new
+    {
+        error = new { message, type = "OAuthException", code, error_data = new { messaging_product = "whatsapp", details = details ?? message }, fbtrace_id = "AbCdEfGh123" },
+    });
+}
+
+/// <summary>
+/// A local stand-in for graph.facebook.com on a loopback Kestrel port: it speaks the documented shapes,
+/// records every request and answers scripted failures first.
+/// </summary>
+public sealed class FakeGraphApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<GraphAnswer> _next = new();
+    private int _sent;
+
+    public ConcurrentQueue<GraphRequest> Requests { get; } = new();
+    public string BaseUrl { get; private set; } = "";
+
+    private FakeGraphApi()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    public static async Task<FakeGraphApi> StartAsync()
+    {
+        var fake = new FakeGraphApi();
+        await fake._app.StartAsync();
+        fake.BaseUrl = fake._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return fake;
+    }
+
+    /// <summary>The next request is answered with this instead of the documented success.</summary>
+    public void ThenAnswer(GraphAnswer answer) => _next.Enqueue(answer);
+
+    public IReadOnlyList<GraphRequest> Sends => Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal)).ToList();
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync());
+        Requests.Enqueue(request);
+        var answer = _next.TryDequeue(out var scripted) ? scripted : Success(request);
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        http.Response.StatusCode = answer.Status;
+        await http.Response.WriteAsJsonAsync(answer.Body);
+    }
+
+    private GraphAnswer Success(GraphRequest request)
+    {
+        if (request.Path.EndsWith("/messages", StringComparison.Ordinal))
+        {
+            var to = request.Json?["to"]?.GetValue<string>();
+            return new GraphAnswer(200, new
+            {
+                messaging_product = "whatsapp",
+                contacts = new[] { new { input = to, wa_id = to } },
+                messages = new[] { new { id = $"wamid.fake{Interlocked.Increment(ref _sent)}" } },
+            });
+        }
+        if (request.Path.EndsWith("/subscribed_apps", StringComparison.Ordinal))
+        {
+            return new GraphAnswer(200, new { success = true });
+        }
+        return new GraphAnswer(200, new { display_phone_number = "+1 555-078-3881", verified_name = "Fake Shop", id = request.Path.Split('/').Last() });
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+/// <summary>Fails any request the app makes to a host other than this machine: the tests never reach Meta.</summary>
+public sealed class LoopbackOnlyHandler(ConcurrentQueue<Uri> escapes) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri is not { IsLoopback: true })
+        {
+            escapes.Enqueue(request.RequestUri!);
+            throw new InvalidOperationException($"A test tried to reach {request.RequestUri}: only the loopback fake may be called.");
+        }
+        return base.SendAsync(request, cancellationToken);
+    }
+}
