@@ -122,7 +122,14 @@ public sealed class ImportProgress
 {
     private readonly ConcurrentDictionary<long, int> _processed = new();
 
-    public void Report(long importId, int processed) => _processed[importId] = processed;
+    /// <summary>Raised on every report, for whoever watches an import (the tests see each step this way).</summary>
+    public event Action<long, int>? Reported;
+
+    public void Report(long importId, int processed)
+    {
+        _processed[importId] = processed;
+        Reported?.Invoke(importId, processed);
+    }
 
     public int? Of(long importId) => _processed.TryGetValue(importId, out var n) ? n : null;
 
