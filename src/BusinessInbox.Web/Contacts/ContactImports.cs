@@ -147,29 +147,11 @@ public sealed class ContactImportWorker(
     ContactImportSignal signal,
     ImportProgress progress,
     TimeProvider clock,
-    ILogger<ContactImportWorker> logger) : BackgroundService
+    ILogger<ContactImportWorker> logger) : QueueWorker(signal, clock, TimeSpan.FromSeconds(30), logger)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
+    protected override string WorkName => "Running a contacts import";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await RunNextAsync(stoppingToken))
-                {
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Running a contacts import failed; trying again shortly");
-            }
-            await signal.WaitAsync(PollInterval, clock, stoppingToken);
-        }
-    }
-
-    private async Task<bool> RunNextAsync(CancellationToken ct)
+    protected override async Task<bool> ProcessNextAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
@@ -191,19 +173,19 @@ public sealed class ContactImportWorker(
                 await ImportAsync(db, import, ct);
                 import.Status = ContactImportStatus.Done;
                 import.Content = "";
-                import.FinishedAt = clock.GetUtcNow();
+                import.FinishedAt = Clock.GetUtcNow();
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
             }
-            if (logger.IsEnabled(LogLevel.Information))
+            if (Logger.IsEnabled(LogLevel.Information))
             {
                 var (id, created, updated, skipped) = (import.Id, import.Created, import.Updated, import.Skipped);
-                logger.LogInformation("Contacts import {ImportId} done: {Created} created, {Updated} updated, {Skipped} skipped", id, created, updated, skipped);
+                Logger.LogInformation("Contacts import {ImportId} done: {Created} created, {Updated} updated, {Skipped} skipped", id, created, updated, skipped);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError(ex, "Contacts import {ImportId} failed; nothing of it was kept", import.Id);
+            Logger.LogError(ex, "Contacts import {ImportId} failed; nothing of it was kept", import.Id);
             db.ChangeTracker.Clear();
             using (await gate.EnterAsync(ct))
             {
@@ -211,7 +193,7 @@ public sealed class ContactImportWorker(
                     .SetProperty(i => i.Status, ContactImportStatus.Failed)
                     .SetProperty(i => i.Content, "")
                     .SetProperty(i => i.Error, ex is CsvFormatException ? ex.Message : "The import stopped with an error; nothing was imported.")
-                    .SetProperty(i => i.FinishedAt, clock.GetUtcNow()), ct);
+                    .SetProperty(i => i.FinishedAt, Clock.GetUtcNow()), ct);
             }
         }
         finally
@@ -225,7 +207,7 @@ public sealed class ContactImportWorker(
     {
         var rows = Csv.Parse(import.Content);
         var check = ContactImportRules.Check(rows, ImportMapping.FromJson(import.Mapping!));
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var existing = await db.Contacts.Where(c => c.BusinessId == import.BusinessId).ToListAsync(ct);
         var byPhone = existing.Where(c => c.Phone is not null).GroupBy(c => c.Phone!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var byEmail = existing.Where(c => c.Email is not null).GroupBy(c => c.Email!).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);

@@ -8,16 +8,21 @@ public static class HoursText
     /// <summary>"09:00–12:00, 13:00–18:00", "Open 24 hours", "Closed" or "By appointment only".</summary>
     public static string Today(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
     {
-        switch (hours.Mode)
+        if (WithoutSchedule(hours.Mode) is { } text)
         {
-            case HoursMode.AlwaysOpen:
-                return "Open 24 hours";
-            case HoursMode.ByAppointmentOnly:
-                return "By appointment only";
+            return text;
         }
         var (_, day, _) = clock.Today(now);
         return Day(day);
     }
+
+    /// <summary>The whole answer for the modes that have no weekly schedule; null for "selected hours".</summary>
+    private static string? WithoutSchedule(HoursMode mode) => mode switch
+    {
+        HoursMode.AlwaysOpen => "Open 24 hours",
+        HoursMode.ByAppointmentOnly => "By appointment only",
+        _ => null,
+    };
 
     public static string Day(DayHours day) =>
         day.Open24Hours ? "Open 24 hours"
@@ -27,12 +32,9 @@ public static class HoursText
     /// <summary>The line customers and staff see: "Open now · closes 18:00", "Closed · opens Mon 09:00", "Open 24 hours", "By appointment only".</summary>
     public static string Status(OpeningHours hours, BusinessClock clock, DateTimeOffset now)
     {
-        switch (hours.Mode)
+        if (WithoutSchedule(hours.Mode) is { } text)
         {
-            case HoursMode.AlwaysOpen:
-                return "Open 24 hours";
-            case HoursMode.ByAppointmentOnly:
-                return "By appointment only";
+            return text;
         }
         var state = clock.StateAt(now);
         if (state.IsOpen)

@@ -19,30 +19,12 @@ public sealed class AutoReplyWorker(
     AutoReplySignal signal,
     OutboxSignal outbox,
     TimeProvider clock,
-    ILogger<AutoReplyWorker> logger) : BackgroundService
+    ILogger<AutoReplyWorker> logger) : QueueWorker(signal, clock, TimeSpan.FromSeconds(10), logger)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await ProcessNextAsync(stoppingToken))
-                {
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Applying automatic replies failed; trying again shortly");
-            }
-            await signal.WaitAsync(PollInterval, clock, stoppingToken);
-        }
-    }
+    protected override string WorkName => "Applying automatic replies";
 
     /// <summary>Handles the oldest job; false when there is none.</summary>
-    internal async Task<bool> ProcessNextAsync(CancellationToken ct)
+    protected override async Task<bool> ProcessNextAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
@@ -72,7 +54,7 @@ public sealed class AutoReplyWorker(
                 chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod, labelIds);
             var replies = AutoReplyRules.Decide(business.AutoReplies, businessClock, facts);
 
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var values = Placeholders.ValuesFor(business, hours, businessClock, chat.Contact.Name, now);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var added = new List<Message>();
