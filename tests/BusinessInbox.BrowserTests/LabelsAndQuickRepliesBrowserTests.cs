@@ -123,6 +123,7 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
         var page = staff.Page;
         await SignInAsync(page, adminEmail);
 
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Labels" }).ClickAsync();
         await page.GetByLabel("Name").FillAsync("Wholesale");
         await page.GetByTitle("Purple").ClickAsync();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using BusinessInbox.Data;
+using BusinessInbox.Labels;
 using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Contacts;
@@ -12,9 +13,14 @@ public enum ContactSort
     Created,
 }
 
-public sealed record ContactFilter(string? Search = null, ContactSort Sort = ContactSort.Name, string? Cursor = null, int Limit = 50);
+/// <param name="Label">Only contacts with a chat carrying this label; null for every contact.</param>
+public sealed record ContactFilter(string? Search = null, ContactSort Sort = ContactSort.Name, string? Cursor = null, int Limit = 50, int? Label = null);
 
-public sealed record ContactRow(int Id, string? Name, string? Phone, string? Email, bool IsBlocked, DateTimeOffset CreatedAt, DateTimeOffset? LastMessageAt);
+public sealed record ContactRow(int Id, string? Name, string? Phone, string? Email, bool IsBlocked, DateTimeOffset CreatedAt, DateTimeOffset? LastMessageAt)
+{
+    /// <summary>The labels on the contact's chats: one continuous chat per channel, so they are the contact's labels there.</summary>
+    public IReadOnlyList<LabelView> Labels { get; init; } = [];
+}
 
 public sealed record ContactPage(IReadOnlyList<ContactRow> Contacts, string? NextCursor);
 
@@ -24,9 +30,13 @@ public static class ContactQueries
     /// <summary>SQLite's case-insensitive collation (ASCII letters), so "anna" sorts with "Anna".</summary>
     private const string NoCase = "NOCASE";
 
-    public static IQueryable<Contact> Filtered(InboxDb db, int businessId, string? search)
+    public static IQueryable<Contact> Filtered(InboxDb db, int businessId, string? search, int? label = null)
     {
         var contacts = db.Contacts.AsNoTracking().Where(c => c.BusinessId == businessId);
+        if (label is { } labelId)
+        {
+            contacts = contacts.Where(c => db.Chats.Any(ch => ch.ContactId == c.Id && ch.Labels.Any(l => l.LabelId == labelId)));
+        }
         if (!string.IsNullOrWhiteSpace(search))
         {
             // SQLite's LIKE ignores case (for ASCII letters), which is what people expect of a search box.
@@ -44,7 +54,7 @@ public static class ContactQueries
     public static async Task<ContactPage> ListAsync(InboxDb db, int businessId, ContactFilter filter, CancellationToken ct)
     {
         var limit = Math.Clamp(filter.Limit, 1, 200);
-        var contacts = Filtered(db, businessId, filter.Search);
+        var contacts = Filtered(db, businessId, filter.Search, filter.Label);
         var cursor = Cursor.Parse(filter.Cursor);
         IQueryable<Contact> ordered;
         switch (filter.Sort)
@@ -84,9 +94,15 @@ public static class ContactQueries
             .Select(c => new ContactRow(c.Id, c.Name, c.Phone, c.Email, c.IsBlocked, c.CreatedAt, c.LastMessageAt))
             .ToListAsync(ct);
         string? next = null;
-        if (rows.Count > limit)
+        var more = rows.Count > limit;
+        if (more)
         {
             rows.RemoveAt(limit);
+        }
+        var labels = await LabelsOfAsync(db, businessId, [.. rows.Select(r => r.Id)], ct);
+        rows = [.. rows.Select(r => labels.TryGetValue(r.Id, out var l) ? r with { Labels = l } : r)];
+        if (more)
+        {
             var last = rows[^1];
             next = filter.Sort switch
             {
@@ -96,6 +112,22 @@ public static class ContactQueries
             };
         }
         return new ContactPage(rows, next);
+    }
+
+    /// <summary>Each contact's labels (over all their chats, each label once, by name).</summary>
+    public static async Task<Dictionary<int, IReadOnlyList<LabelView>>> LabelsOfAsync(InboxDb db, int businessId, IReadOnlyCollection<int> contactIds, CancellationToken ct)
+    {
+        if (contactIds.Count == 0)
+        {
+            return [];
+        }
+        var rows = await db.ChatLabels.AsNoTracking()
+            .Join(db.Chats.Where(ch => ch.BusinessId == businessId && contactIds.Contains(ch.ContactId)), cl => cl.ChatId, ch => ch.Id,
+                (cl, ch) => new { ch.ContactId, cl.Label.Id, cl.Label.Name, cl.Label.Color })
+            .ToListAsync(ct);
+        return rows.GroupBy(r => r.ContactId).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<LabelView>)[.. g.DistinctBy(r => r.Id).OrderBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).Select(r => new LabelView(r.Id, r.Name, r.Color))]);
     }
 
     private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

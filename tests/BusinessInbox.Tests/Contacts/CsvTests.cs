@@ -152,7 +152,7 @@ public sealed class CsvTests : IAsyncLifetime
         var all = await client.GetStringAsync("/contacts/export");
         var rows = Csv.Parse(all.TrimStart('\uFEFF'));
 
-        rows[0].Should().Equal("name", "phone", "email", "notes", "blocked");
+        rows[0].Should().Equal("name", "phone", "email", "notes", "blocked", "labels");
         rows.Should().HaveCount(3);
         rows[1][0].Should().Be("'=HYPERLINK(\"http://evil.test\",\"Click\")");
         rows[1][1].Should().Be("'+4930777777");

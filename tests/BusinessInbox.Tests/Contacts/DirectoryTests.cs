@@ -31,6 +31,38 @@ public sealed class DirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_directory_shows_the_labels_of_each_contacts_chats_and_filters_by_one()
+    {
+        var shop = await _app.CreateBusinessAsync("labelled");
+        var other = await _app.CreateBusinessAsync("labelled-other");
+        var ada = await _app.CustomerWritesAsync(shop.Id, "ada", "Forty rolls, please", "Ada");
+        await _app.CustomerWritesAsync(shop.Id, "ben", "Are you open?", "Ben");
+        var (paid, theirs) = await _app.WithDbAsync(async db => (
+            await db.Labels.Where(l => l.BusinessId == shop.Id && l.Name == "Paid").Select(l => l.Id).SingleAsync(),
+            await db.Labels.Where(l => l.BusinessId == other.Id && l.Name == "Paid").Select(l => l.Id).SingleAsync()));
+        await _app.WithDbAsync(db =>
+        {
+            db.ChatLabels.Add(new ChatLabel { ChatId = ada.ChatId, LabelId = paid });
+            return db.SaveChangesAsync();
+        });
+        var adaId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == ada.ChatId).Select(c => c.ContactId).SingleAsync());
+        var client = (await _app.SignInAsync(shop.OwnerEmail)).Client;
+
+        var everyone = await client.GetStringAsync("/contacts");
+        ContactPages.ContactLinks(everyone).Should().HaveCount(2);
+        System.Text.RegularExpressions.Regex.Replace(everyone, "<[^>]*>", " ").Should().MatchRegex(@"Ada\s+Paid\s+Ben", "Ada's chat carries the label Paid and Ben's none");
+
+        ContactPages.ContactLinks(await client.GetStringAsync($"/contacts?label={paid}")).Should().Equal(adaId);
+        ContactPages.ContactLinks(await client.GetStringAsync($"/contacts?label={theirs}")).Should().HaveCount(2, "another business's label filters nothing");
+        AccountForms.Text(await client.GetStringAsync($"/contacts/{adaId}")).Should().Contain("Paid");
+
+        var export = Csv.Parse((await client.GetStringAsync($"/contacts/export?label={paid}")).TrimStart('\uFEFF'));
+        export.Should().HaveCount(2, "the export follows the label filter");
+        export[1][0].Should().Be("Ada");
+        export[1][5].Should().Be("Paid");
+    }
+
+    [Fact]
     public async Task Pages_follow_each_sort_order_without_gaps_or_repeats()
     {
         var shop = await _app.CreateBusinessAsync("paging");

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using BusinessInbox.Contacts;
 using BusinessInbox.Data;
+using BusinessInbox.Labels;
 using BusinessInbox.Inbox;
 using BusinessInbox.Security;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Localization;
 
 namespace BusinessInbox.Pages.Contacts;
 
-public sealed record ContactChat(int Id, ChannelKind Channel, ChatStatus Status, DateTimeOffset LastMessageAt);
+public sealed record ContactChat(int Id, ChannelKind Channel, ChatStatus Status, DateTimeOffset LastMessageAt, IReadOnlyList<LabelView> Labels);
 
 /// <summary>One contact (every member): details, editing, block and unblock, and their chats.</summary>
 public sealed class DetailsModel(InboxDb db, WriteGate gate, ContactCommands commands, IStringLocalizer<DetailsModel> l) : PageModel
@@ -105,9 +106,11 @@ public sealed class DetailsModel(InboxDb db, WriteGate gate, ContactCommands com
             return false;
         }
         Contact = contact;
-        // Labels: a contact's labels are those of their chats; they are loaded with the chats here.
+        // A contact's labels are those of their chats (one continuous chat per channel).
         Chats = await db.Chats.AsNoTracking().Where(c => c.ContactId == id && c.BusinessId == BusinessId)
-            .Select(c => new ContactChat(c.Id, c.Channel, c.Status, c.LastMessageAt)).ToListAsync(ct);
+            .Select(c => new ContactChat(c.Id, c.Channel, c.Status, c.LastMessageAt,
+                c.Labels.OrderBy(l => l.Label.Name).Select(l => new LabelView(l.LabelId, l.Label.Name, l.Label.Color)).ToList()))
+            .ToListAsync(ct);
         var zone = await db.Businesses.Where(b => b.Id == BusinessId).Select(b => b.TimeZone).SingleAsync(ct);
         Zone = TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var tz) ? tz : TimeZoneInfo.Utc;
         return true;
