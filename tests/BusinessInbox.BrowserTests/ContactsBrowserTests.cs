@@ -71,6 +71,37 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_open_chat_closes_with_a_notice_when_its_contact_is_erased_elsewhere()
+    {
+        var shop = await fixture.App.CreateBusinessAsync(name: "Erase Shop");
+        await CustomerWritesAsync(shop.Id, "v-1", "Lea Gone", "+4930555111", "Please delete my data");
+        await CustomerWritesAsync(shop.Id, "v-2", "Tom Stays", "+4930555222", "See you tomorrow");
+        var watched = await OpenAsync(1280, 900);
+        var inbox = watched.Page;
+        await inbox.GotoAsync("/account/login");
+        await inbox.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
+        await inbox.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await inbox.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await inbox.GetByRole(AriaRole.Button, new() { Name = "Lea Gone" }).ClickAsync();
+        await Expect(inbox.GetByText("Please delete my data").Last).ToBeVisibleAsync();
+
+        var other = await WatchedPage.OpenAsync(inbox.Context);
+        await other.Page.GotoAsync("/contacts?q=Lea");
+        await other.Page.GetByRole(AriaRole.Link, new() { Name = "Lea Gone" }).ClickAsync();
+        await other.Page.GetByRole(AriaRole.Link, new() { Name = "Erase contact" }).ClickAsync();
+        await other.Page.GetByLabel("Type the name Lea Gone to confirm").FillAsync("Lea Gone");
+        await other.Page.GetByRole(AriaRole.Button, new() { Name = "Erase for good" }).ClickAsync();
+        await Expect(other.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("erased");
+
+        await Expect(inbox.GetByText("This conversation is gone")).ToBeVisibleAsync();
+        await Expect(inbox.GetByRole(AriaRole.Button, new() { Name = "Lea Gone" })).ToHaveCountAsync(0);
+        await Expect(inbox.GetByRole(AriaRole.Button, new() { Name = "Tom Stays" })).ToBeVisibleAsync();
+        watched.ShouldHaveNoProblems();
+        other.ShouldHaveNoProblems();
+        await inbox.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_owner_imports_a_csv_file_and_watches_it_finish()
     {
         var shop = await fixture.App.CreateBusinessAsync(name: "Import Shop");

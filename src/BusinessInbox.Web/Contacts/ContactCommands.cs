@@ -37,6 +37,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
         {
             return false;
         }
+        var mergedAway = new List<int>();
         using (await gate.EnterAsync(ct))
         {
             var kept = await db.Contacts.SingleOrDefaultAsync(c => c.Id == keptId && c.BusinessId == businessId, ct);
@@ -61,8 +62,10 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
                 var intoBefore = InboxCounters.ChatState.Of(into);
                 await db.Messages.Where(m => m.ChatId == from.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ChatId, into.Id), ct);
                 await db.ChatEvents.Where(e => e.ChatId == from.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ChatId, into.Id), ct);
-                // Labels: when chats carry labels, the removed chat's labels are added to the kept chat here.
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT OR IGNORE INTO ChatLabels (ChatId, LabelId) SELECT {into.Id}, LabelId FROM ChatLabels WHERE ChatId = {from.Id}", ct);
                 Combine(into, from);
+                mergedAway.Add(from.Id);
                 await InboxCounters.ApplyAsync(db, businessId, InboxCounters.ChatState.Of(from), null, ct);
                 await InboxCounters.ApplyAsync(db, businessId, intoBefore, InboxCounters.ChatState.Of(into), ct);
                 db.Chats.Remove(from);
@@ -95,6 +98,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
         }
+        await notifier.ChatsRemovedAsync(businessId, mergedAway);
         await TellChatsAsync(businessId, keptId, ct);
         await notifier.CountersAsync(db, businessId, ct);
         return true;
@@ -106,6 +110,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
     /// </summary>
     public async Task<bool> EraseAsync(int businessId, int contactId, CancellationToken ct)
     {
+        List<int> chatIds;
         using (await gate.EnterAsync(ct))
         {
             if (!await db.Contacts.AnyAsync(c => c.Id == contactId && c.BusinessId == businessId, ct))
@@ -114,7 +119,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             }
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var chats = await db.Chats.AsNoTracking().Where(c => c.ContactId == contactId && c.BusinessId == businessId).ToListAsync(ct);
-            var chatIds = chats.Select(c => c.Id).ToList();
+            chatIds = [.. chats.Select(c => c.Id)];
             var messages = await db.Messages.AsNoTracking().Where(m => chatIds.Contains(m.ChatId) && m.Kind == MessageKind.Text)
                 .Select(m => new { m.CreatedAt, m.Direction, m.Author }).ToListAsync(ct);
             foreach (var day in messages.GroupBy(m => DateOnly.FromDateTime(m.CreatedAt.UtcDateTime)))
@@ -144,6 +149,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             await db.Contacts.Where(c => c.Id == contactId).ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }
+        await notifier.ChatsRemovedAsync(businessId, chatIds);
         await notifier.CountersAsync(db, businessId, ct);
         return true;
     }

@@ -11,6 +11,8 @@ public interface IInboxClient
     Task Counters(IReadOnlyDictionary<string, int> counters);
     /// <summary>A label was created, renamed, recoloured or deleted: the business's labels as they are now.</summary>
     Task LabelsChanged(IReadOnlyList<Labels.LabelView> labels);
+    /// <summary>The chat no longer exists: its contact was erased, or merged into another contact's chat.</summary>
+    Task ChatRemoved(int chatId);
     /// <summary>The member lost access to this business: the page stops and goes to sign-in.</summary>
     Task AccessRevoked();
 }

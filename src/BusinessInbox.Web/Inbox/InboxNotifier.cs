@@ -26,6 +26,9 @@ public sealed class InboxNotifier(
     public Task ChatChangedAsync(int businessId, ChatSummary chat, ChatEventView? change) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatChanged(chat, change));
 
+    public Task ChatsRemovedAsync(int businessId, IEnumerable<int> chatIds) =>
+        Task.WhenAll(chatIds.Select(id => Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatRemoved(id))));
+
     public Task LabelsChangedAsync(int businessId, IReadOnlyList<Labels.LabelView> labels) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).LabelsChanged(labels));
 

@@ -84,7 +84,15 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
         await _app.WithDbAsync(db => db.ContactIdentities.Where(i => i.ExternalId == "wa-1").ExecuteUpdateAsync(s => s.SetProperty(i => i.ContactId, removed)));
         await _app.WithDbAsync(db => db.Contacts.Where(c => c.Id == removed).ExecuteUpdateAsync(s => s.SetProperty(c => c.Notes, "Prefers pickup")));
         await _app.CommandAsync(c => c.MarkReadAsync(shop.Id, a1.ChatId, default));
+        var paid = await _app.WithDbAsync(async db =>
+        {
+            var id = await db.Labels.Where(l => l.BusinessId == shop.Id && l.Name == "Paid").Select(l => l.Id).SingleAsync();
+            db.ChatLabels.Add(new ChatLabel { ChatId = b1.ChatId, LabelId = id });
+            await db.SaveChangesAsync();
+            return id;
+        });
         var client = (await _app.SignInAsync(shop.OwnerEmail)).Client;
+        await using var watching = await StaffSession.StartAsync(_app, shop.OwnerEmail);
 
         (await client.GetStringAsync($"/contacts/{kept}/merge?q=phone")).Should().Contain("Anna (phone)");
         var (merge, _) = await client.SubmitAsync($"/contacts/{kept}/merge?q=phone", new() { ["otherId"] = Id(removed), ["keepId"] = Id(kept) }, postTo: $"/contacts/{kept}/merge");
@@ -105,7 +113,9 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
             (await db.ContactIdentities.Where(i => i.ContactId == kept).CountAsync()).Should().Be(3);
             (await db.Contacts.SingleAsync(c => c.Id == kept)).Notes.Should().Be("Prefers pickup");
             (await db.ChatEvents.Where(e => e.ChatId == web.Id && e.Kind == ChatEventKind.ContactMerged).Select(e => e.From).SingleAsync()).Should().Be("Anna (phone)");
+            (await db.ChatLabels.Where(l => l.ChatId == web.Id).Select(l => l.LabelId).ToListAsync()).Should().Equal([paid], "the removed chat's labels move to the kept chat");
         });
+        await Eventually.ReturnsAsync(() => Task.FromResult(watching.Removed.ToArray()), ids => ids.Contains(b1.ChatId), "open inboxes to drop the merged-away chat");
         var (maintained, recount) = await _app.CountersAsync(shop.Id);
         maintained.Should().Equal(recount);
         maintained["all"].Should().Be(2);
@@ -121,6 +131,7 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
         var other = await _app.CustomerWritesAsync(shop.Id, "stayer", "I stay", "Stayer");
         var contact = await ContactOfChatAsync(chat.ChatId);
         var client = (await _app.SignInAsync(shop.OwnerEmail)).Client;
+        await using var watching = await StaffSession.StartAsync(_app, shop.OwnerEmail);
 
         var zip = await client.GetAsync($"/contacts/{contact}/data");
         zip.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -143,6 +154,7 @@ public sealed class MergeEraseBlockTests : IAsyncLifetime
         var (erased, _) = await client.SubmitAsync($"/contacts/{contact}/erase", new() { ["confirm"] = "frieda leaver" });
         erased.StatusCode.Should().Be(HttpStatusCode.Redirect);
         (await client.GetStringAsync(erased.Headers.Location!.OriginalString)).Should().Contain("The contact and all their messages were erased.");
+        await Eventually.ReturnsAsync(() => Task.FromResult(watching.Removed.ToArray()), ids => ids.SequenceEqual([chat.ChatId]), "open inboxes to drop the erased chat");
 
         await _app.WithDbAsync(async db =>
         {

@@ -17,6 +17,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     public ConcurrentQueue<StatusPush> Statuses { get; } = new();
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
     public ConcurrentQueue<Dictionary<string, int>> Counters { get; } = new();
+    public ConcurrentQueue<int> Removed { get; } = new();
 
     public static async Task<StaffSession> StartAsync(InboxApp app, string email)
     {
@@ -27,6 +28,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
             (chat, ids, status, reason) => session.Statuses.Enqueue(new StatusPush(chat, ids, status, reason)));
         session.Hub.On<ChatSummary, ChatEventView?>(nameof(IInboxClient.ChatChanged), (c, e) => session.Changes.Enqueue((c, e)));
         session.Hub.On<Dictionary<string, int>>(nameof(IInboxClient.Counters), c => session.Counters.Enqueue(c));
+        session.Hub.On<int>(nameof(IInboxClient.ChatRemoved), id => session.Removed.Enqueue(id));
         await session.Hub.StartAsync();
         return session;
     }

@@ -678,6 +678,18 @@ connection.on('ChatChanged', (chat, change) => {
     }
 });
 
+connection.on('ChatRemoved', chatId => {
+    state.chats = state.chats.filter(c => c.id !== chatId);
+    renderList();
+    if (state.open?.chat.id !== chatId) return;
+    state.open = null;
+    closePicker();
+    ui.thread.hidden = true;
+    ui.empty.textContent = T.chatRemoved;
+    ui.empty.hidden = false;
+    root.classList.remove('bi-show-thread');
+});
+
 connection.on('Counters', showCounters);
 
 connection.on('LabelsChanged', applyLabels);
