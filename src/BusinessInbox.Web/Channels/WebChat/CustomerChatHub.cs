@@ -49,6 +49,8 @@ public sealed class CustomerChatHub(InboxDb db, VisitorCookie visitors, InboundM
         {
             return [];
         }
+        // A chat started by an upload (a plain HTTP request) has no connection listening to it yet.
+        await Groups.AddToGroupAsync(Context.ConnectionId, InboxNotifier.CustomerGroup(chatId));
         var rows = await db.Messages.AsNoTracking()
             .Where(m => m.ChatId == chatId && m.Kind == MessageKind.Text && m.Status != MessageStatus.Queued && m.Status != MessageStatus.Failed)
             .OrderByDescending(m => m.Id).Take(HistorySize)
