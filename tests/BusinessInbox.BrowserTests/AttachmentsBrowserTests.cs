@@ -89,4 +89,55 @@ public sealed class AttachmentsBrowserTests(BrowserFixture fixture)
         await staff.Page.Context.CloseAsync();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_photo_can_be_dropped_on_the_thread_or_pasted_into_the_message()
+    {
+        var (_, slug, _, _) = await fixture.App.CreateBusinessAsync();
+        var customer = await fixture.OpenAsync();
+        var page = customer.Page;
+        await page.GotoAsync($"/c/{slug}");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Online");
+        var png = Convert.ToBase64String(Png());
+        const string script = """
+            ([selector, type, name, base64]) => {
+                const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], name, { type: 'image/png' }));
+                const target = document.querySelector(selector);
+                const event = type === 'paste'
+                    ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+                    : new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true });
+                target.dispatchEvent(event);
+            }
+            """;
+
+        await page.EvaluateAsync(script, new object[] { ".bi-customer-scroll", "dragover", "dropped.png", png });
+        await page.EvaluateAsync(script, new object[] { ".bi-customer-scroll", "drop", "dropped.png", png });
+        await Expect(page.GetByText("dropped.png ·")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the file" }).ClickAsync();
+        await Expect(page.GetByText("dropped.png ·")).ToBeHiddenAsync();
+
+        await page.GetByLabel("Message", new() { Exact = true }).FillAsync("Screenshot of the error");
+        await page.EvaluateAsync(script, new object[] { "#customer-message", "paste", "pasted.png", png });
+        await Expect(page.GetByText("pasted.png ·")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+
+        var thread = page.GetByRole(AriaRole.List, new() { Name = "Messages" });
+        await Expect(thread.GetByRole(AriaRole.Img, new() { Name = "Open the photo pasted.png" })).ToBeVisibleAsync();
+        await Expect(thread).ToContainTextAsync("Screenshot of the error");
+        customer.ShouldHaveNoProblems();
+        await page.Context.CloseAsync();
+    }
+
+    private static byte[] Png()
+    {
+        using var bitmap = new SKBitmap(120, 80);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.MediumSeaGreen);
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        return image.Encode(SKEncodedImageFormat.Png, 100).ToArray();
+    }
 }
