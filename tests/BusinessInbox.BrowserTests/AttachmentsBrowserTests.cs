@@ -84,6 +84,9 @@ public sealed class AttachmentsBrowserTests(BrowserFixture fixture)
 
         await Screenshots.SaveAsync(staff.Page, "inbox-attachments.png");
         await Screenshots.SaveAsync(page, "customer-chat-attachments-phone.png");
+        await staff.Page.SetViewportSizeAsync(375, 740);
+        await Expect(card).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(staff.Page, "inbox-attachments-phone.png");
         staff.ShouldHaveNoProblems();
         customer.ShouldHaveNoProblems();
         await staff.Page.Context.CloseAsync();
