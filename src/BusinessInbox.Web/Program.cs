@@ -1,4 +1,5 @@
 using BusinessInbox.Api;
+using BusinessInbox.Attachments;
 using BusinessInbox.Channels.WhatsApp;
 using BusinessInbox.Cli;
 using BusinessInbox.Contacts;
@@ -20,6 +21,7 @@ builder.AddWhatsApp();
 builder.AddBusinessSetup();
 builder.AddStaff();
 builder.AddContacts();
+builder.AddAttachments();
 
 var app = builder.Build();
 
@@ -35,6 +37,7 @@ app.MapInbox();
 app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
+app.MapAttachments();
 
 await app.RunAsync();
 return 0;

@@ -8,7 +8,7 @@ namespace BusinessInbox.Contacts;
 /// Changes to contacts that touch chats, messages and counters: block, merge and erase. Each runs under the
 /// write gate in one transaction and keeps the maintained inbox counters right; live views are told afterwards.
 /// </summary>
-public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
+public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, Attachments.AttachmentUploads attachments)
 {
     /// <summary>False when the contact is not in this business.</summary>
     public async Task<bool> SetBlockedAsync(int businessId, int contactId, bool blocked, CancellationToken ct)
@@ -111,6 +111,7 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
     public async Task<bool> EraseAsync(int businessId, int contactId, CancellationToken ct)
     {
         List<int> chatIds;
+        List<(string Key, string? ThumbnailKey)> files;
         using (await gate.EnterAsync(ct))
         {
             if (!await db.Contacts.AnyAsync(c => c.Id == contactId && c.BusinessId == businessId, ct))
@@ -139,7 +140,8 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             {
                 await InboxCounters.ApplyAsync(db, businessId, InboxCounters.ChatState.Of(chat), null, ct);
             }
-            // Files: when messages carry attachments, their stored files are deleted here too.
+            files = await Attachments.AttachmentUploads.KeysOfChatsAsync(db, chatIds, ct);
+            await db.Attachments.Where(a => chatIds.Contains(a.Message.ChatId)).ExecuteDeleteAsync(ct);
             await db.Outbox.Where(o => chatIds.Contains(o.Message.ChatId)).ExecuteDeleteAsync(ct);
             await db.AutoReplyJobs.Where(j => db.Messages.Any(m => m.Id == j.MessageId && chatIds.Contains(m.ChatId))).ExecuteDeleteAsync(ct);
             await db.Messages.Where(m => chatIds.Contains(m.ChatId)).ExecuteDeleteAsync(ct);
@@ -149,6 +151,8 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             await db.Contacts.Where(c => c.Id == contactId).ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }
+        // Files go once their rows are gone for good; were it the other way round, a failed commit would leave messages without their files.
+        await attachments.DeleteFilesAsync(files, CancellationToken.None);
         await notifier.ChatsRemovedAsync(businessId, chatIds);
         await notifier.CountersAsync(db, businessId, ct);
         return true;

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Contacts;
 
-/// <summary>A data-subject access request: everything stored about one contact, as JSON files in a zip archive.</summary>
+/// <summary>A data-subject access request: everything stored about one contact, as JSON files in a zip archive, with their files under files/.</summary>
 public static class ContactDataExport
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -16,7 +16,7 @@ public static class ContactDataExport
     };
 
     /// <summary>The archive's bytes, or null when the contact is not in this business.</summary>
-    public static async Task<byte[]?> ZipAsync(InboxDb db, int businessId, int contactId, CancellationToken ct)
+    public static async Task<byte[]?> ZipAsync(InboxDb db, Attachments.IAttachmentStore files, int businessId, int contactId, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == contactId && c.BusinessId == businessId)
             .Select(c => new { c.Id, c.Name, c.Phone, c.Email, c.Notes, c.IsBlocked, c.CreatedAt, c.FirstMessageAt, c.LastMessageAt })
@@ -36,8 +36,16 @@ public static class ContactDataExport
             {
                 m.Id, m.ChatId, m.Direction, m.Author, m.Kind, AuthorName = m.AuthorUser != null ? m.AuthorUser.DisplayName : null,
                 m.Body, m.Status, m.CreatedAt, m.CustomerTimestamp, m.FromBlockedContact,
+                Attachment = m.Attachment == null ? null : new
+                {
+                    m.Attachment.Id, m.Attachment.Kind, m.Attachment.ContentType, m.Attachment.FileName, m.Attachment.Size,
+                    // The file's place in this archive.
+                    File = "files/" + m.Attachment.Id + "-" + m.Attachment.FileName,
+                },
             })
             .ToListAsync(ct);
+        var keys = await db.Attachments.AsNoTracking().Where(a => a.BusinessId == businessId && chatIds.Contains(a.Message.ChatId))
+            .ToDictionaryAsync(a => a.Id, a => a.StorageKey, ct);
         var events = await db.ChatEvents.AsNoTracking().Where(e => chatIds.Contains(e.ChatId)).OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.ChatId, e.Kind, e.From, e.To, e.At }).ToListAsync(ct);
 
@@ -49,6 +57,18 @@ public static class ContactDataExport
             await AddAsync(zip, "chats.json", chats, ct);
             await AddAsync(zip, "messages.json", messages, ct);
             await AddAsync(zip, "events.json", events, ct);
+            foreach (var message in messages)
+            {
+                if (message.Attachment is { } attachment && keys.TryGetValue(attachment.Id, out var key) && files.OpenRead(key) is { } file)
+                {
+                    await using (file)
+                    {
+                        // Photos and PDFs are compressed already.
+                        await using var entry = await zip.CreateEntry(attachment.File, CompressionLevel.NoCompression).OpenAsync(ct);
+                        await file.CopyToAsync(entry, ct);
+                    }
+                }
+            }
         }
         return buffer.ToArray();
     }

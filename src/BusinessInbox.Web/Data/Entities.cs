@@ -210,6 +210,8 @@ public class Message
     /// <summary>WhatsApp's pricing category from status webhooks (service, utility, marketing, …), for cost statistics.</summary>
     public string? PricingCategory { get; set; }
     public bool? Billable { get; set; }
+    /// <summary>A photo or document; the body is then its caption and may be empty.</summary>
+    public Attachments.Attachment? Attachment { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>

@@ -26,6 +26,7 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<Channels.WhatsApp.WhatsAppChannel> WhatsAppChannels => Set<Channels.WhatsApp.WhatsAppChannel>();
     public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();
     public DbSet<Channels.WhatsApp.PendingStatus> PendingStatuses => Set<Channels.WhatsApp.PendingStatus>();
+    public DbSet<Attachments.Attachment> Attachments => Set<Attachments.Attachment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

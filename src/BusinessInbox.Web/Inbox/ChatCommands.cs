@@ -9,9 +9,14 @@ public sealed class ChatCommands(
     InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox, Channels.WhatsApp.WhatsAppReadReceipts readReceipts)
 {
     /// <summary>Stores a reply with its outbox row in one transaction; the dispatcher delivers it.</summary>
-    public async Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct)
+    public Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct) =>
+        ReplyWithAttachmentAsync(businessId, chatId, userId, text, privateNote, null, ct);
+
+    /// <summary>A reply (or note) that may carry a file already in the attachment store; its text is then an optional caption.</summary>
+    public async Task<MessageView> ReplyWithAttachmentAsync(
+        int businessId, int chatId, string? userId, string? text, bool privateNote, Attachments.Attachment? attachment, CancellationToken ct)
     {
-        var (body, error) = MessageText.Check(text);
+        var (body, error) = attachment is not null && string.IsNullOrWhiteSpace(text) ? ("", null) : MessageText.Check(text);
         if (error is not null)
         {
             throw InboxException.Invalid(error);
@@ -27,6 +32,10 @@ public sealed class ChatCommands(
                 // Refused here rather than failing after the fact, which is what staff would otherwise see.
                 throw InboxException.Invalid(Channels.WhatsApp.WhatsAppWindow.ClosedMessage);
             }
+            if (attachment is not null && !privateNote && chat.Channel != ChannelKind.WebChat)
+            {
+                throw InboxException.Invalid("Files can only be sent on web chat for now.");
+            }
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             message = new Message
             {
@@ -40,6 +49,7 @@ public sealed class ChatCommands(
                 Body = body!,
                 Status = privateNote ? MessageStatus.Sent : MessageStatus.Queued,
                 CreatedAt = now,
+                Attachment = attachment,
             };
             db.Messages.Add(message);
             if (!privateNote)
@@ -48,7 +58,7 @@ public sealed class ChatCommands(
                 var before = InboxCounters.ChatState.Of(chat);
                 chat.LastMessageAt = now;
                 chat.LastStaffReplyAt = now;
-                chat.LastMessagePreview = MessageText.Preview(body!);
+                chat.LastMessagePreview = MessageText.Preview(attachment is null ? body! : Attachments.AttachmentView.Preview(attachment.Kind, attachment.FileName, body!));
                 // Answering a chat reads it, as in WhatsApp.
                 chat.UnreadCount = 0;
                 await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);

@@ -31,7 +31,8 @@ public sealed record MessageView(
     string Body,
     MessageStatus Status,
     string? FailureReason,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    Attachments.AttachmentView? Attachment = null);
 
 /// <summary>A status or assignment change shown between the bubbles.</summary>
 public sealed record ChatEventView(long Id, int ChatId, ChatEventKind Kind, string? ActorName, string? From, string? To, DateTimeOffset At);
@@ -41,4 +42,5 @@ public sealed record ThreadView(ChatSummary Chat, IReadOnlyList<MessageView> Mes
 public sealed record ChatPage(IReadOnlyList<ChatSummary> Chats, string? NextCursor);
 
 /// <summary>What the customer's page shows of a message: no staff names beyond the business, no notes.</summary>
-public sealed record CustomerMessageView(long Id, bool Mine, bool Automatic, string Body, MessageStatus Status, DateTimeOffset CreatedAt);
+public sealed record CustomerMessageView(long Id, bool Mine, bool Automatic, string Body, MessageStatus Status, DateTimeOffset CreatedAt,
+    Attachments.AttachmentView? Attachment = null);

@@ -13,7 +13,9 @@ public sealed record InboundMessage(
     string? ContactPhone,
     string ExternalMessageId,
     string Body,
-    DateTimeOffset? CustomerTimestamp = null);
+    DateTimeOffset? CustomerTimestamp = null,
+    // A file already in the attachment store; the body is then its caption and may be empty.
+    Attachments.Attachment? Attachment = null);
 
 public sealed record InboundResult(long MessageId, int ChatId, bool Duplicate);
 
@@ -84,6 +86,7 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
                 CustomerTimestamp = inbound.CustomerTimestamp,
                 CreatedAt = now,
                 FromBlockedContact = blocked,
+                Attachment = inbound.Attachment,
             };
             db.Messages.Add(message);
             if (!blocked)
@@ -92,7 +95,8 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
             }
             chat.LastMessageAt = now;
             chat.LastCustomerMessageAt = now;
-            chat.LastMessagePreview = MessageText.Preview(inbound.Body);
+            chat.LastMessagePreview = MessageText.Preview(inbound.Attachment is { } file
+                ? Attachments.AttachmentView.Preview(file.Kind, file.FileName, inbound.Body) : inbound.Body);
             contact.FirstMessageAt ??= now;
             contact.LastMessageAt = now;
 

@@ -48,7 +48,9 @@ public static class InboxQueries
         m.Body,
         m.Status,
         m.FailureReason,
-        m.CreatedAt);
+        m.CreatedAt,
+        m.Attachment == null ? null : new Attachments.AttachmentView(m.Attachment.Id, m.Attachment.Kind, m.Attachment.ContentType,
+            m.Attachment.FileName, m.Attachment.Size, m.Attachment.Width, m.Attachment.Height, m.Attachment.ThumbnailKey != null));
 
     public static async Task<ChatPage> ListChatsAsync(InboxDb db, int businessId, string userId, InboxFilter filter, CancellationToken ct)
     {

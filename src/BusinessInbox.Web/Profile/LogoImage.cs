@@ -44,7 +44,7 @@ public static class LogoImage
     }
 
     // Photos from phones carry their rotation as metadata, which re-encoding drops: apply it to the pixels.
-    private static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin)
+    internal static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin)
     {
         if (origin == SKEncodedOrigin.TopLeft)
         {

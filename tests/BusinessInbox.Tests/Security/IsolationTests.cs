@@ -79,6 +79,13 @@ public sealed class IsolationTests : IAsyncLifetime
         // Meta's webhook: no sign-in, every delivery is checked against the app secret's signature instead.
         ["/webhooks/whatsapp"] = Anonymous,
         ["/webhooks/whatsapp/{slug}"] = Anonymous,
+        // Photos and PDFs: staff read them in their current business only; the customer's routes check the visitor cookie and the chat.
+        ["/inbox/chats/{chatId:int}/attachments"] = Agent,
+        ["/inbox/attachments/{id:long}"] = Agent,
+        ["/inbox/attachments/{id:long}/thumbnail"] = Agent,
+        ["/c/{slug}/attachments"] = Anonymous,
+        ["/c/{slug}/attachments/{id:long}"] = Anonymous,
+        ["/c/{slug}/attachments/{id:long}/thumbnail"] = Anonymous,
     };
 
     /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>
@@ -128,7 +135,7 @@ public sealed class IsolationTests : IAsyncLifetime
         {
             var route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
             var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is [var first, ..] ? first : "GET";
-            using var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id:int}", "1", StringComparison.Ordinal));
+            using var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id:int}", "1", StringComparison.Ordinal).Replace("{id:long}", "1", StringComparison.Ordinal).Replace("{chatId:int}", "1", StringComparison.Ordinal));
             if (method is "POST" or "PUT")
             {
                 request.Content = JsonContent(new { });
@@ -165,6 +172,14 @@ public sealed class IsolationTests : IAsyncLifetime
         var mine = await _app.CreateBusinessAsync("mine");
         var theirs = await _app.CreateBusinessAsync("theirs");
         var theirChat = await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Secret order for the other shop", "Their customer");
+        long theirFile;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var file = BusinessInbox.Attachments.AttachmentFiles.Check(Attachments.TestFiles.Pdf(), "their-prices.pdf").File!;
+            var stored = await scope.ServiceProvider.GetRequiredService<BusinessInbox.Attachments.AttachmentUploads>().StoreAsync(theirs.Id, file, default);
+            theirFile = (await scope.ServiceProvider.GetRequiredService<ChatCommands>()
+                .ReplyWithAttachmentAsync(theirs.Id, theirChat.ChatId, theirs.OwnerId, "Their prices", privateNote: true, stored, default)).Attachment!.Id;
+        }
         var theirReply = await _app.CommandAsync(c => c.ReplyAsync(theirs.Id, theirChat.ChatId, theirs.OwnerId, "Noted", privateNote: false, default));
         await Eventually.ReturnsAsync(() => _app.WithDbAsync(db => db.Outbox.CountAsync()), n => n == 0, "their reply to be sent");
         // A failed message, so that Retry would have something to do.
@@ -250,6 +265,13 @@ public sealed class IsolationTests : IAsyncLifetime
         {
             await BusinessInbox.Tests.Api.ApiTests.ProblemAsync(await request(), HttpStatusCode.NotFound);
         }
+
+        // Their files: neither readable nor can we add one to their chat.
+        var member = (await _app.SignInAsync(mine.OwnerEmail)).Client;
+        (await member.GetAsync($"/inbox/attachments/{theirFile}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await member.GetAsync($"/inbox/attachments/{theirFile}/thumbnail")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Attachments.AttachmentTests.StaffUploadAsync(member, chat, Attachments.TestFiles.Pdf(), "wrong-shop.pdf", "From the wrong shop"))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await SnapshotAsync(theirs.Id, excludeAfterMessageId: theirReply.Id)).Should().Be(before);
     }
 

@@ -49,10 +49,14 @@ public sealed class CustomerChatHub(InboxDb db, VisitorCookie visitors, InboundM
         {
             return [];
         }
+        // A chat started by an upload (a plain HTTP request) has no connection listening to it yet.
+        await Groups.AddToGroupAsync(Context.ConnectionId, InboxNotifier.CustomerGroup(chatId));
         var rows = await db.Messages.AsNoTracking()
             .Where(m => m.ChatId == chatId && m.Kind == MessageKind.Text && m.Status != MessageStatus.Queued && m.Status != MessageStatus.Failed)
             .OrderByDescending(m => m.Id).Take(HistorySize)
-            .Select(m => new CustomerMessageView(m.Id, m.Direction == MessageDirection.Inbound, m.Author == MessageAuthor.Automatic, m.Body, m.Status, m.CreatedAt))
+            .Select(m => new CustomerMessageView(m.Id, m.Direction == MessageDirection.Inbound, m.Author == MessageAuthor.Automatic, m.Body, m.Status, m.CreatedAt,
+                m.Attachment == null ? null : new Attachments.AttachmentView(m.Attachment.Id, m.Attachment.Kind, m.Attachment.ContentType,
+                    m.Attachment.FileName, m.Attachment.Size, m.Attachment.Width, m.Attachment.Height, m.Attachment.ThumbnailKey != null)))
             .ToListAsync(Context.ConnectionAborted);
         rows.Reverse();
         return rows;

@@ -7,12 +7,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace BusinessInbox.Pages.Contacts;
 
-/// <summary>A data-subject access request (admins and owners): everything about one contact as a zip of JSON files.</summary>
+/// <summary>A data-subject access request (admins and owners): everything about one contact as a zip of JSON files and their photos and documents.</summary>
 [Authorize(Policy = Policies.Admin)]
-public sealed class DataModel(InboxDb db) : PageModel
+public sealed class DataModel(InboxDb db, BusinessInbox.Attachments.IAttachmentStore files) : PageModel
 {
     public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) =>
-        await ContactDataExport.ZipAsync(db, User.BusinessIdOf(), id, ct) is { } zip
+        await ContactDataExport.ZipAsync(db, files, User.BusinessIdOf(), id, ct) is { } zip
             ? File(zip, "application/zip", $"contact-{id}.zip")
             : NotFound();
 }

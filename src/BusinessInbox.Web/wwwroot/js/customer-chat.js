@@ -1,6 +1,7 @@
 // The customer's chat page (/c/{slug}): the thread with the shop, live over the customer hub.
 // A message gets its id here, so one re-sent after a dropped connection is stored once.
 import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, tick, autoGrow, sendOnEnter } from './chat-ui.js';
+import { acceptFiles, attachmentNode, precheck, showPending, upload } from './attachments.js';
 
 const T = readTexts('chat-text');
 const root = document.querySelector('.bi-customer-chat');
@@ -15,7 +16,13 @@ const ui = {
     send: root.querySelector('.bi-composer button[type="submit"]'),
     counter: root.querySelector('.bi-counter'),
     error: root.querySelector('.bi-composer-error'),
+    attach: root.querySelector('.bi-attach'),
+    file: root.querySelector('.bi-file'),
+    pendingFile: root.querySelector('.bi-attachment-pending'),
 };
+const filesBase = `/c/${encodeURIComponent(root.dataset.slug)}/attachments`;
+let chosenFile = null;   // a photo or PDF for the next message, sent with the text as its caption
+let uploading = false;
 const nameKey = 'bi-customer-name';
 const statusOrder = { Queued: 0, Sent: 1, Delivered: 2, Read: 3 };
 
@@ -34,10 +41,11 @@ function newClientId() {
     return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
 }
 
-function bubble({ mine, body, status, createdAt, automatic }) {
+function bubble({ mine, body, status, createdAt, automatic, attachment }) {
     const item = el('li', `bi-bubble-row ${mine ? 'bi-out' : 'bi-in'}`);
     const box = el('div', `bi-bubble${automatic ? ' bi-automatic' : ''}`);
-    box.append(el('div', 'bi-bubble-text', body));
+    if (attachment) box.append(attachmentNode(attachment, filesBase, T));
+    if (body) box.append(el('div', 'bi-bubble-text', body));
     const meta = el('div', 'bi-bubble-meta');
     meta.append(el('time', null, timeOf(new Date(createdAt))));
     if (mine) {
@@ -121,15 +129,68 @@ function checkComposer() {
     const over = length > maxLength;
     ui.counter.textContent = length > maxLength * 0.9 ? `${length} / ${maxLength}` : '';
     ui.counter.classList.toggle('text-danger', over);
-    ui.send.disabled = length === 0 || over;
-    ui.error.textContent = over ? format(T.tooLong, maxLength, length) : '';
+    ui.send.disabled = (length === 0 && !chosenFile) || over || uploading;
+    if (over) ui.error.textContent = format(T.tooLong, maxLength, length);
+    else if (ui.error.dataset.kind === 'length') ui.error.textContent = '';
+    ui.error.dataset.kind = over ? 'length' : '';
     autoGrow(ui.text);
 }
+
+/** A file for the next message (or none); a refused one leaves the composer as it was, with the reason. */
+function chooseFile(file) {
+    const problem = file && precheck(file, T);
+    if (problem) {
+        ui.error.textContent = problem;
+        return;
+    }
+    chosenFile = file;
+    showPending(ui.pendingFile, file);
+    ui.error.textContent = '';
+    checkComposer();
+    if (file) ui.text.focus();
+}
+
+/** Uploads the chosen file with the text as its caption; on a refusal both stay in the composer. */
+async function sendFile(text) {
+    const form = new FormData();
+    form.append('__RequestVerificationToken', ui.form.querySelector('[name="__RequestVerificationToken"]').value);
+    form.append('clientId', newClientId());
+    form.append('caption', text);
+    form.append('name', ui.name.value.trim());
+    form.append('file', chosenFile, chosenFile.name || 'image');
+    uploading = true;
+    checkComposer();
+    ui.counter.textContent = T.uploading;
+    try {
+        store(await upload(filesBase, form, T));
+        chooseFile(null);
+        ui.text.value = '';
+        render();
+        // Asking for the history again also makes this connection listen to a chat the upload just started.
+        if (connection.state === signalR.HubConnectionState.Connected) {
+            for (const m of await connection.invoke('History')) store(m);
+            render();
+        }
+    } catch (err) {
+        ui.error.textContent = err.message;
+    } finally {
+        uploading = false;
+        checkComposer();
+    }
+}
+
+acceptFiles({ button: ui.attach, input: ui.file, dropZones: [ui.scroller, ui.form], pasteTarget: ui.text, onFile: chooseFile });
+ui.pendingFile.querySelector('.bi-attachment-remove').addEventListener('click', () => { chooseFile(null); ui.text.focus(); });
 
 ui.form.addEventListener('submit', e => {
     e.preventDefault();
     const text = ui.text.value.trim();
-    if (ui.send.disabled || !text) return;
+    if (ui.send.disabled) return;
+    if (chosenFile) {
+        sendFile(text);
+        return;
+    }
+    if (!text) return;
     const clientId = newClientId();
     pending.set(clientId, { text, name: ui.name.value.trim(), createdAt: new Date().toISOString() });
     ui.text.value = '';

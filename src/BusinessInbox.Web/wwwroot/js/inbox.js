@@ -1,6 +1,7 @@
 // The staff inbox: conversation list and thread, live over the staff hub (/hubs/inbox).
 // SignalR only notifies; after a reconnect the page asks the server again (the database is the truth).
 import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, relativeTime, tick, autoGrow, sendOnEnter } from './chat-ui.js';
+import { acceptFiles, attachmentNode, precheck, showPending, upload } from './attachments.js';
 
 const T = readTexts('inbox-text');
 const root = document.querySelector('.bi-inbox');
@@ -42,6 +43,9 @@ const ui = {
     threadLabels: $('.bi-thread-labels'),
     labelPicker: $('.bi-label-picker'),
     quickReplies: $('#quick-replies'),
+    attach: $('.bi-attach'),
+    file: $('.bi-file'),
+    pendingFile: $('.bi-attachment-pending'),
 };
 
 const state = {
@@ -52,6 +56,7 @@ const state = {
     nextCursor: null,
     members: [],
     open: null,           // { chat, messages: Map(id → message), events: Map(id → event), hasOlder }
+    file: null,           // a photo or PDF chosen in the composer, sent with the text as its caption
 };
 
 const connection = new signalR.HubConnectionBuilder()
@@ -171,7 +176,8 @@ function bubble(m) {
     } else if (note && m.authorName) {
         box.append(el('div', 'bi-bubble-author', m.authorName));
     }
-    box.append(el('div', 'bi-bubble-text', m.body));
+    if (m.attachment) box.append(attachmentNode(m.attachment, '/inbox/attachments', T));
+    if (m.body) box.append(el('div', 'bi-bubble-text', m.body));
     const meta = el('div', 'bi-bubble-meta');
     meta.append(el('time', null, timeOf(new Date(m.createdAt))));
     // Staff see ticks on what the shop sent; a customer message's status is the shop's own reading.
@@ -291,6 +297,8 @@ async function openChat(chatId) {
     ui.empty.hidden = true;
     ui.thread.hidden = false;
     root.classList.add('bi-show-thread');
+    // A file chosen for one customer must not go to the next one opened.
+    chooseFile(null);
     ui.error.textContent = '';
     renderHeader();
     renderThread();
@@ -336,7 +344,7 @@ function checkComposer() {
     const over = length > maxLength;
     ui.counter.textContent = `${length} / ${maxLength}`;
     ui.counter.classList.toggle('text-danger', over);
-    ui.send.disabled = length === 0 || over;
+    ui.send.disabled = (length === 0 && !state.file) || over;
     if (over) {
         ui.error.textContent = format(T.tooLong, maxLength, length);
     } else if (ui.error.dataset.kind === 'length' || ui.error.textContent === '') {
@@ -349,10 +357,13 @@ function checkComposer() {
 async function send(e) {
     e.preventDefault();
     const text = ui.text.value.trim();
-    if (!state.open || ui.send.disabled || !text) return;
+    if (!state.open || ui.send.disabled || (!text && !state.file)) return;
     ui.send.disabled = true;
     try {
-        const message = await connection.invoke(ui.note.checked ? 'AddNote' : 'Send', state.open.chat.id, text);
+        const message = state.file
+            ? await upload(`/inbox/chats/${state.open.chat.id}/attachments`, uploadForm(text), T)
+            : await connection.invoke(ui.note.checked ? 'AddNote' : 'Send', state.open.chat.id, text);
+        chooseFile(null);
         ui.text.value = '';
         ui.note.checked = false;
         ui.composer.classList.remove('bi-noting');
@@ -368,6 +379,29 @@ async function send(e) {
         checkComposer();
         ui.text.focus();
     }
+}
+
+function uploadForm(caption) {
+    const form = new FormData();
+    form.append('__RequestVerificationToken', ui.composer.querySelector('[name="__RequestVerificationToken"]').value);
+    form.append('caption', caption);
+    form.append('note', String(ui.note.checked));
+    form.append('file', state.file, state.file.name || 'image');
+    return form;
+}
+
+/** A file for the next message (or none); a refused one leaves the composer as it was, with the reason. */
+function chooseFile(file) {
+    const problem = file && precheck(file, T);
+    if (problem) {
+        ui.error.textContent = problem;
+        return;
+    }
+    state.file = file;
+    showPending(ui.pendingFile, file);
+    ui.error.textContent = '';
+    checkComposer();
+    if (file) ui.text.focus();
 }
 
 // ---- Labels ----
@@ -780,6 +814,8 @@ ui.reopen.addEventListener('click', () => command('SetStatus', 'Open'));
 ui.note.addEventListener('change', () => ui.composer.classList.toggle('bi-noting', ui.note.checked));
 ui.text.addEventListener('input', checkComposer);
 ui.composer.addEventListener('submit', send);
+acceptFiles({ button: ui.attach, input: ui.file, dropZones: [ui.scroller, ui.composer], pasteTarget: ui.text, onFile: chooseFile });
+ui.pendingFile.querySelector('.bi-attachment-remove').addEventListener('click', () => { chooseFile(null); ui.text.focus(); });
 sendOnEnter(ui.text, ui.composer);
 document.addEventListener('visibilitychange', () => {
     if (!document.hidden && state.open?.chat.unreadCount > 0) markRead().catch(() => { });
