@@ -210,6 +210,10 @@ public class Message
     /// <summary>WhatsApp's pricing category from status webhooks (service, utility, marketing, …), for cost statistics.</summary>
     public string? PricingCategory { get; set; }
     public bool? Billable { get; set; }
+    /// <summary>The customer's reaction to this message (an emoji), shown on it; null when none or removed.</summary>
+    public string? Reaction { get; set; }
+    /// <summary>The shop's own number, for a message sent from its WhatsApp Business app (coexistence) rather than from the inbox.</summary>
+    public string? SentFromPhone { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>
@@ -236,6 +240,8 @@ public class OutboxItem
     public DateTimeOffset NextAttemptAt { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The last send timed out, so the channel may have it: the row waits for the channel's confirmation until NextAttemptAt instead of sending again.</summary>
+    public DateTimeOffset? TimedOutAt { get; set; }
 }
 
 /// <summary>Maintained count of chats in one inbox filter (status, unread, unassigned, per assignee).</summary>

@@ -9,7 +9,15 @@ public sealed class ChatCommands(
     InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox, Channels.WhatsApp.WhatsAppReadReceipts readReceipts)
 {
     /// <summary>Stores a reply with its outbox row in one transaction; the dispatcher delivers it.</summary>
-    public async Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct)
+    public Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct) =>
+        WriteAsync(businessId, chatId, userId, text, privateNote, template: null, ct);
+
+    /// <summary>A WhatsApp template (allowed outside the 24-hour window): the thread shows <paramref name="renderedText"/>.</summary>
+    public Task<MessageView> SendTemplateAsync(int businessId, int chatId, string? userId, string renderedText, Channels.WhatsApp.WhatsAppTemplateSend template, CancellationToken ct) =>
+        WriteAsync(businessId, chatId, userId, renderedText, privateNote: false, template, ct);
+
+    private async Task<MessageView> WriteAsync(
+        int businessId, int chatId, string? userId, string? text, bool privateNote, Channels.WhatsApp.WhatsAppTemplateSend? template, CancellationToken ct)
     {
         var (body, error) = MessageText.Check(text);
         if (error is not null)
@@ -22,7 +30,11 @@ public sealed class ChatCommands(
         {
             var chat = await FindAsync(businessId, chatId, ct);
             var now = clock.GetUtcNow();
-            if (!privateNote && chat.Channel == ChannelKind.WhatsApp && !Channels.WhatsApp.WhatsAppWindow.IsOpen(chat.LastCustomerMessageAt, now))
+            if (template is not null && chat.Channel != ChannelKind.WhatsApp)
+            {
+                throw InboxException.Invalid("Templates can only be sent in WhatsApp chats.");
+            }
+            if (!privateNote && template is null && chat.Channel == ChannelKind.WhatsApp && !Channels.WhatsApp.WhatsAppWindow.IsOpen(chat.LastCustomerMessageAt, now))
             {
                 // Refused here rather than failing after the fact, which is what staff would otherwise see.
                 throw InboxException.Invalid(Channels.WhatsApp.WhatsAppWindow.ClosedMessage);
@@ -45,6 +57,12 @@ public sealed class ChatCommands(
             if (!privateNote)
             {
                 db.Outbox.Add(new OutboxItem { BusinessId = businessId, Message = message, NextAttemptAt = now, CreatedAt = now });
+                if (template is not null)
+                {
+                    template.BusinessId = businessId;
+                    template.Message = message;
+                    db.WhatsAppTemplateSends.Add(template);
+                }
                 var before = InboxCounters.ChatState.Of(chat);
                 chat.LastMessageAt = now;
                 chat.LastStaffReplyAt = now;

@@ -100,6 +100,8 @@ public sealed class IsolationTests : IAsyncLifetime
         ["InboxHub.SetChatLabels"] = Agent,
         ["InboxHub.QuickReplies"] = Agent,
         ["InboxHub.RenderQuickReply"] = Agent,
+        ["InboxHub.Templates"] = Agent,
+        ["InboxHub.SendTemplate"] = Agent,
         ["CustomerChatHub.History"] = Anonymous,
         ["CustomerChatHub.Send"] = Anonymous,
         ["CustomerChatHub.Seen"] = Anonymous,
@@ -201,8 +203,9 @@ public sealed class IsolationTests : IAsyncLifetime
             ["Retry"] = h => h.InvokeAsync("Retry", theirReply.Id),
             ["SetChatLabels"] = h => h.InvokeAsync("SetChatLabels", chat, Array.Empty<int>()),
             ["RenderQuickReply"] = h => h.InvokeAsync<string>("RenderQuickReply", chat, theirQuickReply),
+            ["SendTemplate"] = h => h.InvokeAsync<MessageView>("SendTemplate", chat, 1, Array.Empty<string>()),
         };
-        var readsWithoutIds = new[] { "ListChats", "Counters", "Members", "Labels", "QuickReplies" };
+        var readsWithoutIds = new[] { "ListChats", "Counters", "Members", "Labels", "QuickReplies", "Templates" };
         calls.Keys.Concat(readsWithoutIds).Should().BeEquivalentTo(HubMethods.Keys.Where(k => k.StartsWith("InboxHub.", StringComparison.Ordinal)).Select(k => k[9..]),
             "every staff hub method is tried against the other business");
 

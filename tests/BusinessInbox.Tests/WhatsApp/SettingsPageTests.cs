@@ -12,7 +12,7 @@ public sealed class SettingsPageTests
 {
     private const string NewToken = "EAAG-brand-new-token-98765wxyz";
 
-    private static async Task<string> PostFormAsync(HttpClient client, string handler, Dictionary<string, string>? fields = null)
+    internal static async Task<string> PostFormAsync(HttpClient client, string handler, Dictionary<string, string>? fields = null)
     {
         var page = await client.GetStringAsync("/settings/whatsapp");
         var form = new Dictionary<string, string>(fields ?? []) { ["__RequestVerificationToken"] = InboxApp.AntiforgeryToken(page) };

@@ -32,8 +32,12 @@ public sealed class WhatsAppSender(
         string wamid;
         try
         {
-            wamid = await graph.SendTextAsync(channel.PhoneNumberId, secrets.Unprotect(channel.AccessTokenProtected), to, message.Body,
-                message.MessageId.ToString(CultureInfo.InvariantCulture), ct);
+            var token = secrets.Unprotect(channel.AccessTokenProtected);
+            var callback = message.MessageId.ToString(CultureInfo.InvariantCulture);
+            var template = await db.WhatsAppTemplateSends.AsNoTracking().SingleOrDefaultAsync(t => t.MessageId == message.MessageId, ct);
+            wamid = template is null
+                ? await graph.SendTextAsync(channel.PhoneNumberId, token, to, message.Body, callback, ct)
+                : await graph.SendTemplateAsync(channel.PhoneNumberId, token, to, template.Name, template.Language, template.Parameters, callback, ct);
         }
         catch (GraphApiException ex)
         {

@@ -1,6 +1,7 @@
 // The staff inbox: conversation list and thread, live over the staff hub (/hubs/inbox).
 // SignalR only notifies; after a reconnect the page asks the server again (the database is the truth).
 import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, relativeTime, tick, autoGrow, sendOnEnter } from './chat-ui.js';
+import { createTemplatePicker } from './templates.js';
 
 const T = readTexts('inbox-text');
 const root = document.querySelector('.bi-inbox');
@@ -58,6 +59,8 @@ const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/inbox')
     .withAutomaticReconnect()
     .build();
+
+const templatePicker = createTemplatePicker({ form: $('.bi-template-composer'), connection, texts: T, onSent: showSent });
 
 // ---- Conversation list ----
 
@@ -233,6 +236,9 @@ const windowLength = 24 * 60 * 60 * 1000;
 
 /** WhatsApp only lets a business answer freely within 24 hours of the customer's last message. */
 function renderChannel(chat) {
+    const open = chat.channel === 'WhatsApp' && chat.lastCustomerMessageAt && Date.parse(chat.lastCustomerMessageAt) + windowLength > Date.now();
+    // Outside the window the template picker takes the composer's place.
+    ui.composer.hidden = templatePicker.show(chat, !open);
     if (chat.channel !== 'WhatsApp') {
         ui.channel.textContent = T.webChat;
         return;
@@ -346,6 +352,14 @@ function checkComposer() {
     autoGrow(ui.text);
 }
 
+function showSent(message) {
+    if (state.open?.chat.id === message.chatId) {
+        state.open.messages.set(message.id, message);
+        state.open.scrollToEnd = true;
+        renderThread();
+    }
+}
+
 async function send(e) {
     e.preventDefault();
     const text = ui.text.value.trim();
@@ -357,11 +371,7 @@ async function send(e) {
         ui.note.checked = false;
         ui.composer.classList.remove('bi-noting');
         ui.error.textContent = '';
-        if (state.open?.chat.id === message.chatId) {
-            state.open.messages.set(message.id, message);
-            state.open.scrollToEnd = true;
-            renderThread();
-        }
+        showSent(message);
     } catch (err) {
         report(err);
     } finally {
