@@ -210,7 +210,7 @@ public class Message
     /// <summary>WhatsApp's pricing category from status webhooks (service, utility, marketing, …), for cost statistics.</summary>
     public string? PricingCategory { get; set; }
     public bool? Billable { get; set; }
-    /// <summary>The customer's reaction to this message (an emoji), shown on it; null when none or removed.</summary>
+    /// <summary>The reaction (an emoji) the customer, or the shop from its own phone, put on this message; null when none or removed.</summary>
     public string? Reaction { get; set; }
     /// <summary>The shop's own number, for a message sent from its WhatsApp Business app (coexistence) rather than from the inbox.</summary>
     public string? SentFromPhone { get; set; }

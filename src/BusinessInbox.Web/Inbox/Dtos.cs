@@ -31,7 +31,9 @@ public sealed record MessageView(
     string Body,
     MessageStatus Status,
     string? FailureReason,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    // An emoji reaction shown on the message (WhatsApp).
+    string? Reaction = null);
 
 /// <summary>A status or assignment change shown between the bubbles.</summary>
 public sealed record ChatEventView(long Id, int ChatId, ChatEventKind Kind, string? ActorName, string? From, string? To, DateTimeOffset At);

@@ -26,6 +26,9 @@ public sealed class InboxNotifier(
     public Task ChatChangedAsync(int businessId, ChatSummary chat, ChatEventView? change) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatChanged(chat, change));
 
+    public Task ReactionChangedAsync(int businessId, int chatId, long messageId, string? reaction) =>
+        Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ReactionChanged(chatId, messageId, reaction));
+
     public Task LabelsChangedAsync(int businessId, IReadOnlyList<Labels.LabelView> labels) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).LabelsChanged(labels));
 

@@ -44,11 +44,12 @@ public static class InboxQueries
         m.Direction,
         m.Author,
         m.Kind,
-        m.AuthorUser != null ? m.AuthorUser.DisplayName : null,
+        m.AuthorUser != null ? m.AuthorUser.DisplayName : m.SentFromPhone,
         m.Body,
         m.Status,
         m.FailureReason,
-        m.CreatedAt);
+        m.CreatedAt,
+        m.Reaction);
 
     public static async Task<ChatPage> ListChatsAsync(InboxDb db, int businessId, string userId, InboxFilter filter, CancellationToken ct)
     {

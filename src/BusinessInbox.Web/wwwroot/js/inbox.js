@@ -183,6 +183,11 @@ function bubble(m) {
         if (t) meta.append(t);
     }
     box.append(meta);
+    if (m.reaction) {
+        const reaction = el('div', 'bi-reaction', m.reaction);
+        reaction.setAttribute('aria-label', format(T.reaction, m.reaction));
+        box.append(reaction);
+    }
     if (ours && m.status === 'Failed') {
         const failed = el('div', 'bi-failed');
         failed.append(el('span', 'bi-failed-reason', format(T.failed, m.failureReason ?? '')));
@@ -686,6 +691,13 @@ connection.on('ChatChanged', (chat, change) => {
         state.open.events.set(change.id, change);
         renderThread();
     }
+});
+
+connection.on('ReactionChanged', (chatId, messageId, reaction) => {
+    const m = state.open?.chat.id === chatId ? state.open.messages.get(messageId) : null;
+    if (!m) return;
+    state.open.messages.set(messageId, { ...m, reaction });
+    renderThread();
 });
 
 connection.on('Counters', showCounters);
