@@ -118,8 +118,8 @@ public sealed class IndexModel(
             var token = Input.AccessToken.Trim();
             channel.AccessTokenProtected = secrets.Protect(token);
             channel.AccessTokenHint = WhatsAppSecrets.Hint(token);
-            // A new token lifts the pause an expired one caused.
-            channel.Status = WhatsAppChannelStatus.Connected;
+            // A new token lifts the pause an expired one caused; the owner's warning stays until a test proves it.
+            channel.Status = channel.Status == WhatsAppChannelStatus.Connected ? WhatsAppChannelStatus.Connected : WhatsAppChannelStatus.TokenUntested;
             channel.StatusReason = null;
             channel.StatusChangedAt = now;
         }
@@ -172,6 +172,12 @@ public sealed class IndexModel(
         {
             var number = await graph.PhoneNumberAsync(Channel.PhoneNumberId, secrets.Unprotect(Channel.AccessTokenProtected), ct);
             Result = (true, l["Connected: {0} ({1})", number.VerifiedName ?? "—", number.DisplayPhoneNumber ?? "—"]);
+            await SetStatusAsync(WhatsAppChannelStatus.Connected, null, ct);
+        }
+        catch (GraphApiException ex) when (ex.Code == WhatsAppErrors.TokenInvalid)
+        {
+            Result = (false, l["WhatsApp answered: {0}", ErrorText(ex)]);
+            await SetStatusAsync(WhatsAppChannelStatus.TokenFailed, WhatsAppErrors.TokenFailedReason, ct);
         }
         catch (Exception ex) when (ex is GraphApiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -211,6 +217,18 @@ public sealed class IndexModel(
         Result = await SyncTemplatesAsync(ct);
         await LoadAsync(ct);
         return Page();
+    }
+
+    private async Task SetStatusAsync(WhatsAppChannelStatus status, string? reason, CancellationToken ct)
+    {
+        if (Channel!.Status == status)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        await db.WhatsAppChannels.Where(c => c.Id == Channel.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Status, status).SetProperty(c => c.StatusReason, reason).SetProperty(c => c.StatusChangedAt, now), ct);
+        await LoadAsync(ct);
     }
 
     private async Task<(bool Ok, string Text)> SyncTemplatesAsync(CancellationToken ct)
