@@ -12,7 +12,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// </summary>
 public sealed class WhatsAppSender(
     InboxDb db, GraphApiClient graph, WhatsAppSecrets secrets, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock,
-    ILogger<WhatsAppSender> logger) : IChannelSender
+    Microsoft.Extensions.Options.IOptions<WhatsAppOptions> options, ILogger<WhatsAppSender> logger) : IChannelSender
 {
     public ChannelKind Channel => ChannelKind.WhatsApp;
 
@@ -50,7 +50,8 @@ public sealed class WhatsAppSender(
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new ChannelSendException("WhatsApp did not answer in time.", transient: true);
+            // WhatsApp may have taken it: its status webhooks, which carry our message id, will tell.
+            throw new ChannelSendUnconfirmedException("WhatsApp did not answer in time.", options.Value.UnconfirmedAfter);
         }
         catch (HttpRequestException)
         {
