@@ -90,6 +90,15 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         }));
 
         await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Read", Exact = true })).ToBeVisibleAsync();
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } },
+            messages = new[] { new { from = "16505551234", id = "wamid.browser-rx", timestamp = "1739321100", type = "reaction", reaction = new { message_id = "wamid.fake1", emoji = "🙏" } } },
+        }));
+        await Expect(reply.GetByLabel("Reaction: 🙏")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "🙏" })).ToHaveCountAsync(1);
         staff.ShouldHaveNoProblems();
         await context.CloseAsync();
     }

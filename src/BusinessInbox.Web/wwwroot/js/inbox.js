@@ -185,6 +185,7 @@ function bubble(m) {
     box.append(meta);
     if (m.reaction) {
         const reaction = el('div', 'bi-reaction', m.reaction);
+        reaction.setAttribute('role', 'img');
         reaction.setAttribute('aria-label', format(T.reaction, m.reaction));
         box.append(reaction);
     }

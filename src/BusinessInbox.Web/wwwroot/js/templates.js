@@ -28,6 +28,7 @@ export function createTemplatePicker({ form, connection, texts, onSent }) {
         if (Date.now() - loadedAt < 30_000) return;
         templates = await connection.invoke('Templates');
         loadedAt = Date.now();
+        const kept = select.value;
         const first = el('option', null, templates.length > 0 ? texts.chooseTemplate : texts.noTemplates);
         first.value = '';
         select.replaceChildren(first, ...templates.map(t => {
@@ -35,7 +36,9 @@ export function createTemplatePicker({ form, connection, texts, onSent }) {
             option.value = t.id;
             return option;
         }));
-        choose();
+        // Values being typed survive a reload of the list, as long as their template is still offered.
+        select.value = kept;
+        if (select.value !== kept || !kept) choose();
     }
 
     function choose() {
@@ -94,13 +97,14 @@ export function createTemplatePicker({ form, connection, texts, onSent }) {
         /** Shows the picker (and loads the templates) when the chat's window is closed; hides it otherwise. */
         show(chat, windowClosed) {
             const wanted = chat.channel === 'WhatsApp' && windowClosed;
+            const appearing = wanted && (form.hidden || chatId !== chat.id);
             if (chatId !== chat.id) {
                 select.value = '';
                 choose();
             }
             chatId = chat.id;
             form.hidden = !wanted;
-            if (wanted) load().catch(err => { error.textContent = hubError(err, err?.message ?? String(err)); });
+            if (appearing) load().catch(err => { error.textContent = hubError(err, err?.message ?? String(err)); });
             return wanted;
         },
     };
