@@ -185,6 +185,17 @@ public sealed class IsolationTests : IAsyncLifetime
             await db.SaveChangesAsync();
             return reply.Id;
         });
+        var theirTemplate = await _app.WithDbAsync(async db =>
+        {
+            var template = new BusinessInbox.Channels.WhatsApp.WhatsAppTemplate
+            {
+                BusinessId = theirs.Id, Name = "their_secret", Language = "en_US", Category = "UTILITY", Status = "APPROVED", Body = "Secret {{1}}",
+                ParameterCount = 1, Sendable = true, Components = "[]",
+            };
+            db.WhatsAppTemplates.Add(template);
+            await db.SaveChangesAsync();
+            return template.Id;
+        });
         var before = await SnapshotAsync(theirs.Id);
         await using var staff = await StaffSession.StartAsync(_app, mine.OwnerEmail);
 
@@ -227,6 +238,9 @@ public sealed class IsolationTests : IAsyncLifetime
         var ours0 = await _app.CustomerWritesAsync(mine.Id, "our-visitor", "Hi");
         var foreignLabel = () => staff.Hub.InvokeAsync("SetChatLabels", ours0.ChatId, new[] { theirLabel });
         (await foreignLabel.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("not found");
+        (await staff.Hub.InvokeAsync<List<BusinessInbox.Channels.WhatsApp.TemplateView>>("Templates")).Should().BeEmpty();
+        var foreignTemplate = () => staff.Hub.InvokeAsync<MessageView>("SendTemplate", ours0.ChatId, theirTemplate, Array.Empty<string>());
+        (await foreignTemplate.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("not found");
 
         // Their customers' news never reaches our inbox.
         await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Another secret");
