@@ -6,6 +6,7 @@ using BusinessInbox.BrowserTests.Infrastructure;
 using BusinessInbox.Channels.WhatsApp;
 using BusinessInbox.Data;
 using BusinessInbox.Tests.WhatsApp;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -89,6 +90,79 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         }));
 
         await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Read", Exact = true })).ToBeVisibleAsync();
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } },
+            messages = new[] { new { from = "16505551234", id = "wamid.browser-rx", timestamp = "1739321100", type = "reaction", reaction = new { message_id = "wamid.fake1", emoji = "🙏" } } },
+        }));
+        await Expect(reply.GetByLabel("Reaction: 🙏")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "🙏" })).ToHaveCountAsync(1);
+        staff.ShouldHaveNoProblems();
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Outside_the_24_hour_window_the_agent_picks_an_approved_template_fills_its_values_sees_the_preview_and_sends_it()
+    {
+        await using var graph = await FakeGraphApi.StartAsync();
+        await using var app = new BrowserApp();
+        app.Settings["WhatsApp:AppSecret"] = Secret;
+        app.Settings["WhatsApp:GraphApiBaseUrl"] = graph.BaseUrl;
+        app.StartServer();
+        var shop = await app.CreateBusinessAsync();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+            db.WhatsAppChannels.Add(new WhatsAppChannel
+            {
+                BusinessId = shop.Id, PhoneNumberId = PhoneNumberId, WabaId = "102290129340398",
+                AccessTokenProtected = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>().Protect("EAAG-browser-token-0000"), AccessTokenHint = "…0000",
+            });
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<WhatsAppTemplates>().SyncAsync(shop.Id, default);
+        }
+        using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId },
+            contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } },
+            messages = new[] { new { from = "16505551234", id = "wamid.old", timestamp = "1739321024", type = "text", text = new { body = "Is my order ready?" } } },
+        }));
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+            await db.Chats.ExecuteUpdateAsync(s => s.SetProperty(c => c.LastCustomerMessageAt, DateTimeOffset.UtcNow.AddHours(-30)));
+        }
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 375, Height = 800 }, Locale = "en-GB" });
+        var staff = await WatchedPage.OpenAsync(context);
+        var page = staff.Page;
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
+        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" }).ClickAsync();
+        await Expect(page.GetByText("24-hour window closed: only templates can be sent")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Reply")).ToBeHiddenAsync();
+        var template = page.GetByLabel("Template", new() { Exact = true });
+        await Expect(template.Locator("option")).ToHaveTextAsync(["Choose a template", "order_ready (en_US, utility)", "we_are_back (en_US, utility)"]);
+        await template.SelectOptionAsync(new SelectOptionValue { Label = "order_ready (en_US, utility)" });
+        await page.GetByLabel("Value 1").FillAsync("Sheena");
+        var preview = page.Locator(".bi-template-preview");
+        await Expect(preview).ToHaveTextAsync("Hi Sheena, your order {{2}} is ready for pickup.\n\nFake Shop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send template" }).ClickAsync();
+        await Expect(page.GetByText("Fill in value 2.")).ToBeVisibleAsync();
+        await page.GetByLabel("Value 2").FillAsync("#1042");
+        await Expect(preview).ToHaveTextAsync("Hi Sheena, your order #1042 is ready for pickup.\n\nFake Shop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send template" }).ClickAsync();
+
+        var sentBubble = page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "your order #1042 is ready" });
+        await Expect(sentBubble.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        var sent = graph.Sends.Should().ContainSingle().Subject.Json!;
+        (sent["type"]!.GetValue<string>(), sent["template"]!["name"]!.GetValue<string>(), sent["template"]!["components"]![0]!["parameters"]![1]!["text"]!.GetValue<string>())
+            .Should().Be(("template", "order_ready", "#1042"));
         staff.ShouldHaveNoProblems();
         await context.CloseAsync();
     }

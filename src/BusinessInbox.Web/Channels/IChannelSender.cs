@@ -19,3 +19,12 @@ public sealed class ChannelSendException(string reason, bool transient) : Except
 {
     public bool Transient { get; } = transient;
 }
+
+/// <summary>
+/// The channel did not answer in time, so it may have the message after all: it is not sent again blindly but
+/// waits up to <see cref="WaitForConfirmation"/> for the channel to confirm it (WhatsApp's status webhooks do).
+/// </summary>
+public sealed class ChannelSendUnconfirmedException(string reason, TimeSpan waitForConfirmation) : Exception(reason)
+{
+    public TimeSpan WaitForConfirmation { get; } = waitForConfirmation;
+}

@@ -97,6 +97,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         b.Property(x => x.ExternalId).HasMaxLength(200);
         b.Property(x => x.FailureReason).HasMaxLength(500);
         b.Property(x => x.PricingCategory).HasMaxLength(40);
+        b.Property(x => x.Reaction).HasMaxLength(32);
+        b.Property(x => x.SentFromPhone).HasMaxLength(40);
         b.HasOne(x => x.Chat).WithMany().HasForeignKey(x => x.ChatId);
         b.HasOne(x => x.AuthorUser).WithMany().HasForeignKey(x => x.AuthorUserId).OnDelete(DeleteBehavior.SetNull);
         // Duplicate deliveries are refused by the database, not by a check-then-insert.

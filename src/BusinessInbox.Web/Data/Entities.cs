@@ -212,6 +212,10 @@ public class Message
     public bool? Billable { get; set; }
     /// <summary>A photo or document; the body is then its caption and may be empty.</summary>
     public Attachments.Attachment? Attachment { get; set; }
+    /// <summary>The reaction (an emoji) the customer, or the shop from its own phone, put on this message; null when none or removed.</summary>
+    public string? Reaction { get; set; }
+    /// <summary>The shop's own number, for a message sent from its WhatsApp Business app (coexistence) rather than from the inbox.</summary>
+    public string? SentFromPhone { get; set; }
 }
 
 /// <summary>Who changed a chat's status or assignee, when, and from what to what.</summary>
@@ -238,6 +242,8 @@ public class OutboxItem
     public DateTimeOffset NextAttemptAt { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The last send timed out, so the channel may have it: the row waits for the channel's confirmation until NextAttemptAt instead of sending again.</summary>
+    public DateTimeOffset? TimedOutAt { get; set; }
 }
 
 /// <summary>Maintained count of chats in one inbox filter (status, unread, unassigned, per assignee).</summary>

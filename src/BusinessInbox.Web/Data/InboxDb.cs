@@ -27,6 +27,8 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();
     public DbSet<Channels.WhatsApp.PendingStatus> PendingStatuses => Set<Channels.WhatsApp.PendingStatus>();
     public DbSet<Attachments.Attachment> Attachments => Set<Attachments.Attachment>();
+    public DbSet<Channels.WhatsApp.WhatsAppTemplate> WhatsAppTemplates => Set<Channels.WhatsApp.WhatsAppTemplate>();
+    public DbSet<Channels.WhatsApp.WhatsAppTemplateSend> WhatsAppTemplateSends => Set<Channels.WhatsApp.WhatsAppTemplateSend>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

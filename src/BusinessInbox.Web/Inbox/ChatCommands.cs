@@ -10,11 +10,19 @@ public sealed class ChatCommands(
 {
     /// <summary>Stores a reply with its outbox row in one transaction; the dispatcher delivers it.</summary>
     public Task<MessageView> ReplyAsync(int businessId, int chatId, string? userId, string? text, bool privateNote, CancellationToken ct) =>
-        ReplyWithAttachmentAsync(businessId, chatId, userId, text, privateNote, null, ct);
+        WriteAsync(businessId, chatId, userId, text, privateNote, attachment: null, template: null, ct);
 
     /// <summary>A reply (or note) that may carry a file already in the attachment store; its text is then an optional caption.</summary>
-    public async Task<MessageView> ReplyWithAttachmentAsync(
-        int businessId, int chatId, string? userId, string? text, bool privateNote, Attachments.Attachment? attachment, CancellationToken ct)
+    public Task<MessageView> ReplyWithAttachmentAsync(
+        int businessId, int chatId, string? userId, string? text, bool privateNote, Attachments.Attachment? attachment, CancellationToken ct) =>
+        WriteAsync(businessId, chatId, userId, text, privateNote, attachment, template: null, ct);
+
+    /// <summary>A WhatsApp template (allowed outside the 24-hour window): the thread shows <paramref name="renderedText"/>.</summary>
+    public Task<MessageView> SendTemplateAsync(int businessId, int chatId, string? userId, string renderedText, Channels.WhatsApp.WhatsAppTemplateSend template, CancellationToken ct) =>
+        WriteAsync(businessId, chatId, userId, renderedText, privateNote: false, attachment: null, template, ct);
+
+    private async Task<MessageView> WriteAsync(int businessId, int chatId, string? userId, string? text, bool privateNote,
+        Attachments.Attachment? attachment, Channels.WhatsApp.WhatsAppTemplateSend? template, CancellationToken ct)
     {
         var (body, error) = attachment is not null && string.IsNullOrWhiteSpace(text) ? ("", null) : MessageText.Check(text);
         if (error is not null)
@@ -27,7 +35,11 @@ public sealed class ChatCommands(
         {
             var chat = await FindAsync(businessId, chatId, ct);
             var now = clock.GetUtcNow();
-            if (!privateNote && chat.Channel == ChannelKind.WhatsApp && !Channels.WhatsApp.WhatsAppWindow.IsOpen(chat.LastCustomerMessageAt, now))
+            if (template is not null && chat.Channel != ChannelKind.WhatsApp)
+            {
+                throw InboxException.Invalid("Templates can only be sent in WhatsApp chats.");
+            }
+            if (!privateNote && template is null && chat.Channel == ChannelKind.WhatsApp && !Channels.WhatsApp.WhatsAppWindow.IsOpen(chat.LastCustomerMessageAt, now))
             {
                 // Refused here rather than failing after the fact, which is what staff would otherwise see.
                 throw InboxException.Invalid(Channels.WhatsApp.WhatsAppWindow.ClosedMessage);
@@ -55,6 +67,12 @@ public sealed class ChatCommands(
             if (!privateNote)
             {
                 db.Outbox.Add(new OutboxItem { BusinessId = businessId, Message = message, NextAttemptAt = now, CreatedAt = now });
+                if (template is not null)
+                {
+                    template.BusinessId = businessId;
+                    template.Message = message;
+                    db.WhatsAppTemplateSends.Add(template);
+                }
                 var before = InboxCounters.ChatState.Of(chat);
                 chat.LastMessageAt = now;
                 chat.LastStaffReplyAt = now;

@@ -32,7 +32,9 @@ public sealed record MessageView(
     MessageStatus Status,
     string? FailureReason,
     DateTimeOffset CreatedAt,
-    Attachments.AttachmentView? Attachment = null);
+    Attachments.AttachmentView? Attachment = null,
+    // An emoji reaction shown on the message (WhatsApp).
+    string? Reaction = null);
 
 /// <summary>A status or assignment change shown between the bubbles.</summary>
 public sealed record ChatEventView(long Id, int ChatId, ChatEventKind Kind, string? ActorName, string? From, string? To, DateTimeOffset At);

@@ -8,6 +8,8 @@ public interface IInboxClient
     Task MessageAdded(ChatSummary chat, MessageView message);
     Task MessagesStatus(int chatId, long[] messageIds, MessageStatus status, string? reason);
     Task ChatChanged(ChatSummary chat, ChatEventView? change);
+    /// <summary>A reaction was put on a message, or removed (null).</summary>
+    Task ReactionChanged(int chatId, long messageId, string? reaction);
     Task Counters(IReadOnlyDictionary<string, int> counters);
     /// <summary>A label was created, renamed, recoloured or deleted: the business's labels as they are now.</summary>
     Task LabelsChanged(IReadOnlyList<Labels.LabelView> labels);

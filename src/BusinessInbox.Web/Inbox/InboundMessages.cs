@@ -140,7 +140,8 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
         return new InboundResult(view.Id, summary.Id, Duplicate: false);
     }
 
-    private async Task<Contact> FindOrCreateContactAsync(InboundMessage inbound, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The contact a channel identity (or, failing that, a phone number) belongs to; a new one if none.</summary>
+    internal async Task<Contact> FindOrCreateContactAsync(InboundMessage inbound, DateTimeOffset now, CancellationToken ct)
     {
         var contact = await db.ContactIdentities
             .Where(i => i.BusinessId == inbound.BusinessId && i.Channel == inbound.Channel && i.ExternalId == inbound.ContactExternalId)

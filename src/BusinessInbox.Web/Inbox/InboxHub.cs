@@ -15,7 +15,9 @@ public sealed record MemberView(string Id, string Name, MemberRole Role);
 /// and the notifications of <see cref="InboxNotifier"/>. Every method works inside the caller's business only.
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections connections, LabelService labels, QuickReplyService quickReplies) : Hub<IInboxClient>
+public sealed class InboxHub(
+    InboxDb db, ChatCommands commands, StaffConnections connections, LabelService labels, QuickReplyService quickReplies,
+    Channels.WhatsApp.WhatsAppTemplates templates) : Hub<IInboxClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -63,6 +65,13 @@ public sealed class InboxHub(InboxDb db, ChatCommands commands, StaffConnections
     public Task SetStatus(int chatId, ChatStatus status) => commands.SetStatusAsync(BusinessId, chatId, UserId, status, Aborted);
 
     public Task Retry(long messageId) => commands.RetryAsync(BusinessId, messageId, Aborted);
+
+    /// <summary>The approved WhatsApp templates the composer offers outside the 24-hour window.</summary>
+    public Task<List<Channels.WhatsApp.TemplateView>> Templates() => templates.SendableAsync(BusinessId, Aborted);
+
+    /// <summary>Sends an approved template with its body values, filled in order.</summary>
+    public Task<MessageView> SendTemplate(int chatId, int templateId, string[] values) =>
+        templates.SendAsync(BusinessId, chatId, UserId, templateId, values, Aborted);
 
     public Task<List<MemberView>> Members() =>
         db.Memberships.AsNoTracking().Where(m => m.BusinessId == BusinessId)

@@ -28,6 +28,8 @@ public sealed class InboxNotifier(
 
     public Task ChatsRemovedAsync(int businessId, IEnumerable<int> chatIds) =>
         Task.WhenAll(chatIds.Select(id => Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ChatRemoved(id))));
+    public Task ReactionChangedAsync(int businessId, int chatId, long messageId, string? reaction) =>
+        Safely(() => staff.Clients.Group(BusinessGroup(businessId)).ReactionChanged(chatId, messageId, reaction));
 
     public Task LabelsChangedAsync(int businessId, IReadOnlyList<Labels.LabelView> labels) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).LabelsChanged(labels));

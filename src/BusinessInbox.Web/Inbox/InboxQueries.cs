@@ -44,13 +44,14 @@ public static class InboxQueries
         m.Direction,
         m.Author,
         m.Kind,
-        m.AuthorUser != null ? m.AuthorUser.DisplayName : null,
+        m.AuthorUser != null ? m.AuthorUser.DisplayName : m.SentFromPhone,
         m.Body,
         m.Status,
         m.FailureReason,
         m.CreatedAt,
         m.Attachment == null ? null : new Attachments.AttachmentView(m.Attachment.Id, m.Attachment.Kind, m.Attachment.ContentType,
-            m.Attachment.FileName, m.Attachment.Size, m.Attachment.Width, m.Attachment.Height, m.Attachment.ThumbnailKey != null));
+            m.Attachment.FileName, m.Attachment.Size, m.Attachment.Width, m.Attachment.Height, m.Attachment.ThumbnailKey != null),
+        m.Reaction);
 
     public static async Task<ChatPage> ListChatsAsync(InboxDb db, int businessId, string userId, InboxFilter filter, CancellationToken ct)
     {

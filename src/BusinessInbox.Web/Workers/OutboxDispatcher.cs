@@ -75,7 +75,7 @@ public sealed class OutboxDispatcher(
                 .Where(o => o.NextAttemptAt <= now)
                 .OrderBy(o => o.Id)
                 .Take(BatchSize)
-                .Select(o => new DueItem(o.Id, o.MessageId, o.Attempts, o.BusinessId, o.Message.ChatId, o.Message.Channel, o.Message.Body))
+                .Select(o => new DueItem(o.Id, o.MessageId, o.Attempts, o.BusinessId, o.Message.ChatId, o.Message.Channel, o.Message.Body, o.TimedOutAt))
                 .ToListAsync(ct);
             if (due.Count == 0)
             {
@@ -101,10 +101,21 @@ public sealed class OutboxDispatcher(
             await status.FailedAsync(item.OutboxId, item.MessageId, "This channel is not connected.", ct);
             return;
         }
+        if (item.TimedOutAt is not null)
+        {
+            // A confirmation would have removed the row: sending again could deliver it twice, so a person decides.
+            await status.FailedAsync(item.OutboxId, item.MessageId, UnconfirmedReason, ct);
+            return;
+        }
         try
         {
             var result = await sender.SendAsync(new OutgoingMessage(item.BusinessId, item.ChatId, item.MessageId, item.Body), ct);
             await status.SentAsync(item.OutboxId, item.MessageId, result.ExternalId, ct);
+        }
+        catch (ChannelSendUnconfirmedException ex)
+        {
+            logger.LogWarning("Message {MessageId} timed out; waiting {Wait} for the channel to confirm it", item.MessageId, ex.WaitForConfirmation);
+            await RescheduleAsync(services, item, ex.WaitForConfirmation, ex.Message, timedOut: true, ct);
         }
         catch (ChannelSendException ex) when (!ex.Transient || item.Attempts + 1 >= options.Value.MaxAttempts)
         {
@@ -124,7 +135,7 @@ public sealed class OutboxDispatcher(
             {
                 logger.LogInformation("Message {MessageId} will be retried in {Delay} (attempt {Attempt})", item.MessageId, delay, item.Attempts + 1);
             }
-            await RescheduleAsync(services, item, delay, ex.Message, ct);
+            await RescheduleAsync(services, item, delay, ex.Message, timedOut: false, ct);
         }
     }
 
@@ -138,7 +149,9 @@ public sealed class OutboxDispatcher(
         return TimeSpan.FromMilliseconds(jittered);
     }
 
-    private async Task RescheduleAsync(IServiceProvider services, DueItem item, TimeSpan delay, string error, CancellationToken ct)
+    public const string UnconfirmedReason = "No confirmation from the channel — it may not have been sent";
+
+    private async Task RescheduleAsync(IServiceProvider services, DueItem item, TimeSpan delay, string error, bool timedOut, CancellationToken ct)
     {
         var db = services.GetRequiredService<InboxDb>();
         var gate = services.GetRequiredService<WriteGate>();
@@ -150,8 +163,13 @@ public sealed class OutboxDispatcher(
                 .SetProperty(o => o.Attempts, o => o.Attempts + 1)
                 .SetProperty(o => o.NextAttemptAt, next)
                 .SetProperty(o => o.LastError, reason), ct);
+            if (timedOut)
+            {
+                DateTimeOffset? now = clock.GetUtcNow();
+                await db.Outbox.Where(o => o.Id == item.OutboxId).ExecuteUpdateAsync(s => s.SetProperty(o => o.TimedOutAt, now), ct);
+            }
         }
     }
 
-    private sealed record DueItem(long OutboxId, long MessageId, int Attempts, int BusinessId, int ChatId, ChannelKind Channel, string Body);
+    private sealed record DueItem(long OutboxId, long MessageId, int Attempts, int BusinessId, int ChatId, ChannelKind Channel, string Body, DateTimeOffset? TimedOutAt);
 }

@@ -107,6 +107,8 @@ public sealed class IsolationTests : IAsyncLifetime
         ["InboxHub.SetChatLabels"] = Agent,
         ["InboxHub.QuickReplies"] = Agent,
         ["InboxHub.RenderQuickReply"] = Agent,
+        ["InboxHub.Templates"] = Agent,
+        ["InboxHub.SendTemplate"] = Agent,
         ["CustomerChatHub.History"] = Anonymous,
         ["CustomerChatHub.Send"] = Anonymous,
         ["CustomerChatHub.Seen"] = Anonymous,
@@ -198,6 +200,17 @@ public sealed class IsolationTests : IAsyncLifetime
             await db.SaveChangesAsync();
             return reply.Id;
         });
+        var theirTemplate = await _app.WithDbAsync(async db =>
+        {
+            var template = new BusinessInbox.Channels.WhatsApp.WhatsAppTemplate
+            {
+                BusinessId = theirs.Id, Name = "their_secret", Language = "en_US", Category = "UTILITY", Status = "APPROVED", Body = "Secret {{1}}",
+                ParameterCount = 1, Sendable = true, Components = "[]",
+            };
+            db.WhatsAppTemplates.Add(template);
+            await db.SaveChangesAsync();
+            return template.Id;
+        });
         var before = await SnapshotAsync(theirs.Id);
         await using var staff = await StaffSession.StartAsync(_app, mine.OwnerEmail);
 
@@ -216,8 +229,9 @@ public sealed class IsolationTests : IAsyncLifetime
             ["Retry"] = h => h.InvokeAsync("Retry", theirReply.Id),
             ["SetChatLabels"] = h => h.InvokeAsync("SetChatLabels", chat, Array.Empty<int>()),
             ["RenderQuickReply"] = h => h.InvokeAsync<string>("RenderQuickReply", chat, theirQuickReply),
+            ["SendTemplate"] = h => h.InvokeAsync<MessageView>("SendTemplate", chat, 1, Array.Empty<string>()),
         };
-        var readsWithoutIds = new[] { "ListChats", "Counters", "Members", "Labels", "QuickReplies" };
+        var readsWithoutIds = new[] { "ListChats", "Counters", "Members", "Labels", "QuickReplies", "Templates" };
         calls.Keys.Concat(readsWithoutIds).Should().BeEquivalentTo(HubMethods.Keys.Where(k => k.StartsWith("InboxHub.", StringComparison.Ordinal)).Select(k => k[9..]),
             "every staff hub method is tried against the other business");
 
@@ -239,6 +253,9 @@ public sealed class IsolationTests : IAsyncLifetime
         var ours0 = await _app.CustomerWritesAsync(mine.Id, "our-visitor", "Hi");
         var foreignLabel = () => staff.Hub.InvokeAsync("SetChatLabels", ours0.ChatId, new[] { theirLabel });
         (await foreignLabel.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("not found");
+        (await staff.Hub.InvokeAsync<List<BusinessInbox.Channels.WhatsApp.TemplateView>>("Templates")).Should().BeEmpty();
+        var foreignTemplate = () => staff.Hub.InvokeAsync<MessageView>("SendTemplate", ours0.ChatId, theirTemplate, Array.Empty<string>());
+        (await foreignTemplate.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("not found");
 
         // Their customers' news never reaches our inbox.
         await _app.CustomerWritesAsync(theirs.Id, "their-visitor", "Another secret");

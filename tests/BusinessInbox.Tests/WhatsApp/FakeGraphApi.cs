@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BusinessInbox.Tests.WhatsApp;
 
-public sealed record GraphRequest(string Method, string Path, string? Authorization, string Body)
+public sealed record GraphRequest(string Method, string Path, string? Authorization, string Body, string? After = null)
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 }
@@ -60,12 +60,30 @@ public sealed class FakeGraphApi : IAsyncDisposable
     /// <summary>The next request is answered with this instead of the documented success.</summary>
     public void ThenAnswer(GraphAnswer answer) => _next.Enqueue(answer);
 
+    /// <summary>The account's message templates, served two per page as the Graph API pages them.</summary>
+    public List<object> Templates { get; } =
+    [
+        Template("order_ready", "en_US", "APPROVED", "UTILITY",
+            new { type = "BODY", text = "Hi {{1}}, your order {{2}} is ready for pickup.", example = new { body_text = new[] { new[] { "Sheena", "#1042" } } } },
+            new { type = "FOOTER", text = "Fake Shop" }),
+        Template("spring_sale", "en_US", "APPROVED", "MARKETING",
+            new { type = "HEADER", format = "IMAGE" },
+            new { type = "BODY", text = "Our spring sale starts today, {{1}}!" }),
+        Template("we_are_back", "en_US", "APPROVED", "UTILITY", new { type = "BODY", text = "We are open again. Write to us any time." }),
+        Template("new_arrivals", "en_US", "PENDING", "MARKETING", new { type = "BODY", text = "New arrivals are in, {{1}}." }),
+        Template("order_ready", "de_DE", "REJECTED", "UTILITY", new { type = "BODY", text = "Hallo {{1}}, Ihre Bestellung {{2}} ist abholbereit." }),
+    ];
+
+    public static object Template(string name, string language, string status, string category, params object[] components) =>
+        new { name, language, status, category, components, id = $"{name}-{language}" };
+
     public IReadOnlyList<GraphRequest> Sends => Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal)).ToList();
 
     private async Task HandleAsync(HttpContext http)
     {
         using var reader = new StreamReader(http.Request.Body);
-        var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync());
+        var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync(),
+            http.Request.Query["after"].FirstOrDefault());
         Requests.Enqueue(request);
         var answer = _next.TryDequeue(out var scripted) ? scripted : Success(request);
         if (answer.Delay > TimeSpan.Zero)
@@ -94,6 +112,17 @@ public sealed class FakeGraphApi : IAsyncDisposable
                 contacts = new[] { new { input = to, wa_id = to } },
                 messages = new[] { new { id = $"wamid.fake{Interlocked.Increment(ref _sent)}" } },
             });
+        }
+        if (request.Path.EndsWith("/message_templates", StringComparison.Ordinal))
+        {
+            const int PageSize = 2;
+            var start = int.TryParse(request.After, out var a) ? a : 0;
+            var page = Templates.Skip(start).Take(PageSize).ToArray();
+            var more = start + PageSize < Templates.Count;
+            object paging = more
+                ? new { cursors = new { before = start.ToString(System.Globalization.CultureInfo.InvariantCulture), after = (start + PageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) }, next = "https://graph.facebook.com/next-page" }
+                : new { cursors = new { before = start.ToString(System.Globalization.CultureInfo.InvariantCulture), after = "end" } };
+            return new GraphAnswer(200, new { data = page, paging });
         }
         if (request.Path.EndsWith("/subscribed_apps", StringComparison.Ordinal))
         {

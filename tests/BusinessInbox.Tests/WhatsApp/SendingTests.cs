@@ -180,6 +180,41 @@ public sealed class SendingTests
     }
 
     [Fact]
+    public async Task A_send_that_timed_out_and_is_never_confirmed_is_marked_as_maybe_not_sent_after_the_configured_hours_and_can_be_retried()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var world = await WhatsAppWorld.StartAsync(clock);
+        var (staff, chatId) = await CustomerAsksAsync(world);
+        world.Graph.ThenAnswer(new GraphAnswer(200, new { messaging_product = "whatsapp", messages = new[] { new { id = "wamid.lost" } } }, TimeSpan.FromSeconds(30)));
+        var reply = await staff.Hub.InvokeAsync<MessageView>("Send", chatId, "See you tomorrow");
+        var parked = await Eventually.ReturnsAsync(
+            () => world.App.WithDbAsync(db => db.Outbox.AsNoTracking().SingleOrDefaultAsync(o => o.MessageId == reply.Id)),
+            o => o is { Attempts: 1 }, "the timed-out send to wait for a confirmation");
+        (parked!.NextAttemptAt - clock.GetUtcNow()).Should().Be(TimeSpan.FromHours(3), "WhatsApp:UnconfirmedAfter is three hours by default");
+        await staff.DisposeAsync();
+
+        // Small steps with no live connection open: the dispatcher's timers follow the fake clock.
+        for (var i = 0; i < 58; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(3));
+        }
+        (await world.MessageAsync(reply.Id)).Status.Should().Be(MessageStatus.Queued, "without news it keeps waiting until the three hours are up");
+        world.Graph.Sends.Should().ContainSingle("a send that may have arrived is never repeated on its own");
+        var failed = await Eventually.ReturnsAsync(async () =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            return await world.MessageAsync(reply.Id);
+        }, m => m.Status == MessageStatus.Failed, "the unconfirmed message to be marked");
+        failed.FailureReason.Should().Be("No confirmation from the channel — it may not have been sent");
+        world.Graph.Sends.Should().ContainSingle();
+
+        await using var again = await StaffSession.StartAsync(world.App, world.Shop.OwnerEmail);
+        await again.Hub.InvokeAsync("Retry", reply.Id);
+        await again.StatusAsync(reply.Id, MessageStatus.Sent);
+        world.Graph.Sends.Should().HaveCount(2).And.OnlyContain(r => r.Json!["biz_opaque_callback_data"]!.GetValue<string>() == Id(reply.Id));
+    }
+
+    [Fact]
     public async Task A_status_that_overtakes_the_send_call_is_kept_and_applied_when_the_send_returns()
     {
         await using var world = await WhatsAppWorld.StartAsync();

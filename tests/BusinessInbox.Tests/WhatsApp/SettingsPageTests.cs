@@ -12,7 +12,7 @@ public sealed class SettingsPageTests
 {
     private const string NewToken = "EAAG-brand-new-token-98765wxyz";
 
-    private static async Task<string> PostFormAsync(HttpClient client, string handler, Dictionary<string, string>? fields = null)
+    internal static async Task<string> PostFormAsync(HttpClient client, string handler, Dictionary<string, string>? fields = null)
     {
         var page = await client.GetStringAsync("/settings/whatsapp");
         var form = new Dictionary<string, string>(fields ?? []) { ["__RequestVerificationToken"] = InboxApp.AntiforgeryToken(page) };
@@ -84,16 +84,43 @@ public sealed class SettingsPageTests
     }
 
     [Fact]
-    public async Task An_expired_token_shows_a_banner_until_a_new_token_is_saved()
+    public async Task After_a_send_fails_with_an_expired_token_the_owner_sees_a_banner_everywhere_until_a_new_token_passes_a_connection_test()
+    {
+        const string banner = "WhatsApp refused the access token: replies to WhatsApp customers are not being sent.";
+        await using var world = await WhatsAppWorld.StartAsync();
+        await world.PostOkAsync(CustomerText("wamid.hello", "Hello?"));
+        var chatId = (await world.MessagesAsync()).Single().ChatId;
+        const string agentEmail = "agent@wa-shop.test";
+        await world.App.AddMemberAsync(world.Shop, agentEmail, MemberRole.Agent);
+        world.Graph.ThenAnswer(GraphAnswer.Error(190, "Error validating access token: Session has expired", status: 401));
+        await world.App.CommandAsync(c => c.ReplyAsync(world.Shop.Id, chatId, world.Shop.OwnerId, "Hi!", privateNote: false, default));
+        await Eventually.ReturnsAsync(() => world.App.WithDbAsync(db => db.WhatsAppChannels.SingleAsync()), c => c.Status == WhatsAppChannelStatus.TokenFailed, "the channel to be flagged");
+        var owner = await world.App.SignInAsync(world.Shop.OwnerEmail);
+        var agent = await world.App.SignInAsync(agentEmail);
+
+        var inbox = WebUtility.HtmlDecode(await owner.Client.GetStringAsync("/inbox"));
+        inbox.Should().Contain(banner).And.Contain("href=\"/settings/whatsapp\"");
+        WebUtility.HtmlDecode(await owner.Client.GetStringAsync("/contacts")).Should().Contain(banner);
+        WebUtility.HtmlDecode(await agent.Client.GetStringAsync("/inbox")).Should().NotContain(banner, "only the owner can replace the token");
+
+        (await PostFormAsync(owner.Client, "Save", Connection())).Should().NotContain(banner).And.Contain("test the connection to confirm it works");
+        (await world.App.WithDbAsync(db => db.WhatsAppChannels.SingleAsync())).Status.Should().Be(WhatsAppChannelStatus.TokenUntested);
+
+        (await PostFormAsync(owner.Client, "Test")).Should().Contain("Connected: Fake Shop").And.NotContain("test the connection to confirm it works");
+        WebUtility.HtmlDecode(await owner.Client.GetStringAsync("/inbox")).Should().NotContain("bi-token-banner");
+        (await world.App.WithDbAsync(db => db.WhatsAppChannels.SingleAsync())).Status.Should().Be(WhatsAppChannelStatus.Connected);
+    }
+
+    [Fact]
+    public async Task A_connection_test_refused_for_an_invalid_token_flags_the_channel()
     {
         await using var world = await WhatsAppWorld.StartAsync();
-        await world.App.WithDbAsync(db => db.WhatsAppChannels.ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, WhatsAppChannelStatus.TokenFailed)));
         var owner = await world.App.SignInAsync(world.Shop.OwnerEmail);
+        world.Graph.ThenAnswer(GraphAnswer.Error(190, "Invalid OAuth access token", status: 401));
 
-        (await owner.Client.GetStringAsync("/settings/whatsapp")).Should().Contain("WhatsApp refused the access token");
+        (await PostFormAsync(owner.Client, "Test")).Should().Contain("code 190").And.Contain("WhatsApp refused the access token");
 
-        (await PostFormAsync(owner.Client, "Save", Connection())).Should().NotContain("WhatsApp refused the access token");
-        (await world.App.WithDbAsync(db => db.WhatsAppChannels.SingleAsync())).Status.Should().Be(WhatsAppChannelStatus.Connected);
+        (await world.App.WithDbAsync(db => db.WhatsAppChannels.SingleAsync())).Status.Should().Be(WhatsAppChannelStatus.TokenFailed);
     }
 
     [Fact]

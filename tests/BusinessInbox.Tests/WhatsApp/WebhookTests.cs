@@ -128,12 +128,13 @@ public sealed class WebhookTests : IAsyncLifetime
             new { from, id = "wamid.btn", timestamp = "1739321027", type = "interactive", interactive = new { type = "button_reply", button_reply = new { id = "yes", title = "Yes please" } } },
             new { from, id = "wamid.new", timestamp = "1739321028", type = "unsupported", errors = new[] { new { code = 131051, title = "Message type unknown" } } }))));
 
-        (await _world.MessagesAsync()).Select(m => m.Body).Should().Equal(
+        var stored = await _world.MessagesAsync();
+        stored.Select(m => m.Body).Should().Equal(
             "📷 Photo: Our new shelf",
             "📍 Location: 52.52, 13.4 https://maps.google.com/?q=52.52,13.4",
-            "Reacted 👍 to a message",
             "🔘 Reply: Yes please",
             "[Unsupported message]");
+        stored[0].Reaction.Should().Be("👍", "a reaction is shown on the message it reacts to");
     }
 
     [Fact]

@@ -18,21 +18,41 @@ public sealed class GraphApiException(int httpStatus, int? code, string message,
 
 public sealed record PhoneNumberInfo(string? DisplayPhoneNumber, string? VerifiedName);
 
+/// <summary>A message template as the Graph API lists it; <paramref name="ComponentsJson"/> is its components array as received.</summary>
+public sealed record GraphTemplate(string Name, string Language, string Status, string Category, string? ParameterFormat, string ComponentsJson);
+
 /// <summary>The few Graph API calls the WhatsApp channel makes, against <see cref="WhatsAppOptions.GraphApiBaseUrl"/>.</summary>
 public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> options)
 {
     private string Version => options.Value.GraphApiVersion;
 
     /// <summary>Sends a text message; returns the wamid WhatsApp gave it.</summary>
-    public async Task<string> SendTextAsync(string phoneNumberId, string accessToken, string to, string body, string callbackData, CancellationToken ct)
+    public Task<string> SendTextAsync(string phoneNumberId, string accessToken, string to, string body, string callbackData, CancellationToken ct) =>
+        SendMessageAsync(phoneNumberId, accessToken, to, "text", new JsonObject { ["preview_url"] = false, ["body"] = body }, callbackData, ct);
+
+    /// <summary>Sends an approved template with its body parameters, in order; returns the wamid.</summary>
+    public Task<string> SendTemplateAsync(
+        string phoneNumberId, string accessToken, string to, string name, string language, IReadOnlyList<string> parameters, string callbackData, CancellationToken ct)
+    {
+        var template = new JsonObject { ["name"] = name, ["language"] = new JsonObject { ["code"] = language } };
+        if (parameters.Count > 0)
+        {
+            var values = new JsonArray([.. parameters.Select(p => (JsonNode)new JsonObject { ["type"] = "text", ["text"] = p })]);
+            template["components"] = new JsonArray(new JsonObject { ["type"] = "body", ["parameters"] = values });
+        }
+        return SendMessageAsync(phoneNumberId, accessToken, to, "template", template, callbackData, ct);
+    }
+
+    private async Task<string> SendMessageAsync(
+        string phoneNumberId, string accessToken, string to, string type, JsonObject content, string callbackData, CancellationToken ct)
     {
         var payload = new JsonObject
         {
             ["messaging_product"] = "whatsapp",
             ["recipient_type"] = "individual",
             ["to"] = to,
-            ["type"] = "text",
-            ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = body },
+            ["type"] = type,
+            [type] = content,
             ["biz_opaque_callback_data"] = callbackData,
         };
         using var answer = await SendAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}/messages", accessToken, payload, ct);
@@ -63,6 +83,41 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
         {
             throw new GraphApiException(200, null, "WhatsApp did not confirm the subscription.", null);
         }
+    }
+
+    /// <summary>The business account's message templates, every page of them.</summary>
+    public async Task<List<GraphTemplate>> ListTemplatesAsync(string wabaId, string accessToken, CancellationToken ct)
+    {
+        const int MaxPages = 100;
+        var templates = new List<GraphTemplate>();
+        string? after = null;
+        for (var page = 0; page < MaxPages; page++)
+        {
+            var path = $"{Version}/{Uri.EscapeDataString(wabaId)}/message_templates?fields=name,language,status,category,components,parameter_format&limit=100"
+                + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
+            using var answer = await SendAsync(HttpMethod.Get, path, accessToken, null, ct);
+            var root = answer.RootElement;
+            if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var t in data.EnumerateArray())
+                {
+                    if (StringOf(t, "name") is { } name && StringOf(t, "language") is { } language)
+                    {
+                        var components = t.TryGetProperty("components", out var c) && c.ValueKind == JsonValueKind.Array ? c.GetRawText() : "[]";
+                        templates.Add(new GraphTemplate(name, language, StringOf(t, "status") ?? "", StringOf(t, "category") ?? "",
+                            StringOf(t, "parameter_format"), components));
+                    }
+                }
+            }
+            // Meta's "next" link is the sign of another page; the cursor keeps the request on our configured host.
+            var paging = root.TryGetProperty("paging", out var p) ? p : default;
+            after = StringOf(paging, "next") is not null && paging.TryGetProperty("cursors", out var cursors) ? StringOf(cursors, "after") : null;
+            if (after is null)
+            {
+                break;
+            }
+        }
+        return templates;
     }
 
     private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken ct)

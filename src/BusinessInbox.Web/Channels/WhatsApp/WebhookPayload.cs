@@ -10,6 +10,14 @@ public sealed record WaInbound(string PhoneNumberId, string From, string? Name, 
 
 public sealed record WaStatus(string PhoneNumberId, StatusUpdate Update);
 
+/// <summary>A reaction to the message <paramref name="MessageId"/> (a wamid, ours or the customer's); a null emoji removes it.</summary>
+public sealed record WaReaction(string PhoneNumberId, string MessageId, string? Emoji);
+
+/// <summary>A message the shop sent from its own WhatsApp Business app (coexistence), echoed to us.</summary>
+public sealed record WaEcho(string PhoneNumberId, string BusinessPhone, string To, string Id, string Body);
+
+public sealed record WebhookBatch(List<WaInbound> Messages, List<WaStatus> Statuses, List<WaReaction> Reactions, List<WaEcho> Echoes);
+
 /// <summary>A body that is signed but not a shape we understand; it goes to the quarantine.</summary>
 public sealed class WebhookShapeException(string reason) : Exception(reason);
 
@@ -19,7 +27,7 @@ public sealed class WebhookShapeException(string reason) : Exception(reason);
 /// </summary>
 public static class WebhookPayload
 {
-    public static (List<WaInbound> Messages, List<WaStatus> Statuses) Parse(ReadOnlySpan<byte> body)
+    public static WebhookBatch Parse(ReadOnlySpan<byte> body)
     {
         using var document = Parse(body.ToArray());
         var root = document.RootElement;
@@ -27,13 +35,14 @@ public static class WebhookPayload
         {
             throw new WebhookShapeException("The body is not a WhatsApp Business Account notification.");
         }
-        var messages = new List<WaInbound>();
-        var statuses = new List<WaStatus>();
+        var batch = new WebhookBatch([], [], [], []);
+        var (messages, statuses) = (batch.Messages, batch.Statuses);
         foreach (var entry in Array(root, "entry"))
         {
             foreach (var change in Array(entry, "changes"))
             {
-                if (Str(change, "field") != "messages")
+                var field = Str(change, "field");
+                if (field is not ("messages" or "smb_message_echoes"))
                 {
                     continue;
                 }
@@ -56,8 +65,24 @@ public static class WebhookPayload
                         names[key] = name;
                     }
                 }
+                foreach (var echo in Optional(value, "message_echoes"))
+                {
+                    var id = Str(echo, "id") ?? throw new WebhookShapeException("A message echo has no id.");
+                    var to = Str(echo, "to") ?? throw new WebhookShapeException("A message echo has no recipient.");
+                    if (Reaction(phoneNumberId, echo) is { } reaction)
+                    {
+                        batch.Reactions.Add(reaction);
+                        continue;
+                    }
+                    batch.Echoes.Add(new WaEcho(phoneNumberId, Str(echo, "from") ?? "", to, id, MessageBodies.Describe(echo)));
+                }
                 foreach (var message in Optional(value, "messages"))
                 {
+                    if (Reaction(phoneNumberId, message) is { } reaction)
+                    {
+                        batch.Reactions.Add(reaction);
+                        continue;
+                    }
                     var id = Str(message, "id") ?? throw new WebhookShapeException("A message has no id.");
                     var wa = Str(message, "from");
                     var from = wa ?? Str(message, "from_user_id") ?? throw new WebhookShapeException("A message has no sender.");
@@ -100,8 +125,14 @@ public static class WebhookPayload
                 }
             }
         }
-        return (messages, statuses);
+        return batch;
     }
+
+    /// <summary>A reaction names the message it belongs on; one that does not is shown as a placeholder instead.</summary>
+    private static WaReaction? Reaction(string phoneNumberId, JsonElement message) =>
+        Str(message, "type") == "reaction" && message.TryGetProperty("reaction", out var part) && Str(part, "message_id") is { } target
+            ? new WaReaction(phoneNumberId, target, Str(part, "emoji") is { Length: > 0 } emoji ? emoji : null)
+            : null;
 
     private static JsonDocument Parse(byte[] body)
     {
@@ -154,7 +185,6 @@ public static class MessageBodies
             "contacts" => Labelled("👤 Contact", Join(Cards(message))),
             "interactive" => Labelled("🔘 Reply", Interactive(part)),
             "button" => Labelled("🔘 Button", WebhookPayload.Str(part, "text")),
-            "reaction" => WebhookPayload.Str(part, "emoji") is { Length: > 0 } emoji ? $"Reacted {emoji} to a message" : "Removed a reaction",
             _ => Unsupported,
         };
         return string.IsNullOrEmpty(body) ? Unsupported : body;

@@ -9,6 +9,8 @@ public enum WhatsAppChannelStatus
     Connected = 0,
     /// <summary>Meta refused the access token (error 190): sends stop until the owner enters a new one.</summary>
     TokenFailed = 1,
+    /// <summary>A new token replaced a refused one: sends go out again, and the owner's warning stays until a connection test succeeds.</summary>
+    TokenUntested = 2,
 }
 
 /// <summary>A business's WhatsApp number on the Cloud API. The access token is stored encrypted (Data Protection).</summary>

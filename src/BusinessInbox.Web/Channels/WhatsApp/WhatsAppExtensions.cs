@@ -21,6 +21,8 @@ public static class WhatsAppExtensions
         services.AddScoped<WhatsAppStatuses>();
         services.AddScoped<WebhookReceiver>();
         services.AddScoped<WhatsAppReadReceipts>();
+        services.AddScoped<WhatsAppTemplates>();
+        services.AddScoped<WhatsAppEchoes>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
         // Meta's deliveries reach 3 MB; the server's own limit must not be the one that refuses them.
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = Math.Max(o.Limits.MaxRequestBodySize ?? 0, WhatsAppWebhook.MaxBodyBytes));

@@ -27,4 +27,8 @@ public sealed class WhatsAppOptions
     /// <summary>A Graph API call that takes longer is treated as a passing failure (and reconciled from webhooks).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a send that timed out waits for a status webhook before it is marked "may not have been sent".</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromHours(3);
 }

@@ -16,7 +16,7 @@ public sealed class WhatsAppReadReceipts(InboxDb db, GraphApiClient graph, Whats
             return;
         }
         var channel = await db.WhatsAppChannels.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.BusinessId == businessId && c.SendReadReceipts && c.Status == WhatsAppChannelStatus.Connected, ct);
+            .SingleOrDefaultAsync(c => c.BusinessId == businessId && c.SendReadReceipts && c.Status != WhatsAppChannelStatus.TokenFailed, ct);
         if (channel is null)
         {
             return;

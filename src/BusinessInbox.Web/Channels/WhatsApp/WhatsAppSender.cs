@@ -12,7 +12,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// </summary>
 public sealed class WhatsAppSender(
     InboxDb db, GraphApiClient graph, WhatsAppSecrets secrets, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock,
-    ILogger<WhatsAppSender> logger) : IChannelSender
+    Microsoft.Extensions.Options.IOptions<WhatsAppOptions> options, ILogger<WhatsAppSender> logger) : IChannelSender
 {
     public ChannelKind Channel => ChannelKind.WhatsApp;
 
@@ -32,8 +32,12 @@ public sealed class WhatsAppSender(
         string wamid;
         try
         {
-            wamid = await graph.SendTextAsync(channel.PhoneNumberId, secrets.Unprotect(channel.AccessTokenProtected), to, message.Body,
-                message.MessageId.ToString(CultureInfo.InvariantCulture), ct);
+            var token = secrets.Unprotect(channel.AccessTokenProtected);
+            var callback = message.MessageId.ToString(CultureInfo.InvariantCulture);
+            var template = await db.WhatsAppTemplateSends.AsNoTracking().SingleOrDefaultAsync(t => t.MessageId == message.MessageId, ct);
+            wamid = template is null
+                ? await graph.SendTextAsync(channel.PhoneNumberId, token, to, message.Body, callback, ct)
+                : await graph.SendTemplateAsync(channel.PhoneNumberId, token, to, template.Name, template.Language, template.Parameters, callback, ct);
         }
         catch (GraphApiException ex)
         {
@@ -46,7 +50,8 @@ public sealed class WhatsAppSender(
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new ChannelSendException("WhatsApp did not answer in time.", transient: true);
+            // WhatsApp may have taken it: its status webhooks, which carry our message id, will tell.
+            throw new ChannelSendUnconfirmedException("WhatsApp did not answer in time.", options.Value.UnconfirmedAfter);
         }
         catch (HttpRequestException)
         {

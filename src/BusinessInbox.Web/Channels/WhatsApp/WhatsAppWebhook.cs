@@ -73,7 +73,7 @@ public static class WhatsAppWebhook
 
 /// <summary>Checks, reads and stores one webhook delivery.</summary>
 public sealed partial class WebhookReceiver(
-    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, TimeProvider clock, ILogger<WebhookReceiver> logger)
+    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WhatsAppEchoes echoes, TimeProvider clock, ILogger<WebhookReceiver> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
     {
@@ -92,11 +92,10 @@ public sealed partial class WebhookReceiver(
             return Results.Unauthorized();
         }
 
-        List<WaInbound> messages;
-        List<WaStatus> statusList;
+        WebhookBatch batch;
         try
         {
-            (messages, statusList) = WebhookPayload.Parse(body);
+            batch = WebhookPayload.Parse(body);
         }
         catch (WebhookShapeException ex)
         {
@@ -111,7 +110,7 @@ public sealed partial class WebhookReceiver(
         }
 
         var channels = new Dictionary<string, int?>(StringComparer.Ordinal);
-        foreach (var message in messages)
+        foreach (var message in batch.Messages)
         {
             if (await BusinessOfAsync(message.PhoneNumberId, onlyBusinessId, channels, ct) is not { } businessId)
             {
@@ -120,7 +119,22 @@ public sealed partial class WebhookReceiver(
             await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
                 message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp), ct);
         }
-        foreach (var status in statusList)
+        foreach (var echo in batch.Echoes)
+        {
+            if (await BusinessOfAsync(echo.PhoneNumberId, onlyBusinessId, channels, ct) is { } businessId)
+            {
+                await echoes.StoreAsync(businessId, echo, ct);
+            }
+        }
+        // After the messages: a reaction may come in the same delivery as the message it is on.
+        foreach (var reaction in batch.Reactions)
+        {
+            if (await BusinessOfAsync(reaction.PhoneNumberId, onlyBusinessId, channels, ct) is { } businessId)
+            {
+                await echoes.ReactAsync(businessId, reaction, ct);
+            }
+        }
+        foreach (var status in batch.Statuses)
         {
             if (await BusinessOfAsync(status.PhoneNumberId, onlyBusinessId, channels, ct) is { } businessId)
             {

@@ -2,6 +2,7 @@
 // SignalR only notifies; after a reconnect the page asks the server again (the database is the truth).
 import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, relativeTime, tick, autoGrow, sendOnEnter } from './chat-ui.js';
 import { acceptFiles, attachmentNode, precheck, showPending, upload } from './attachments.js';
+import { createTemplatePicker } from './templates.js';
 
 const T = readTexts('inbox-text');
 const root = document.querySelector('.bi-inbox');
@@ -63,6 +64,8 @@ const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/inbox')
     .withAutomaticReconnect()
     .build();
+
+const templatePicker = createTemplatePicker({ form: $('.bi-template-composer'), connection, texts: T, onSent: showSent });
 
 // ---- Conversation list ----
 
@@ -186,6 +189,12 @@ function bubble(m) {
         if (t) meta.append(t);
     }
     box.append(meta);
+    if (m.reaction) {
+        const reaction = el('div', 'bi-reaction', m.reaction);
+        reaction.setAttribute('role', 'img');
+        reaction.setAttribute('aria-label', format(T.reaction, m.reaction));
+        box.append(reaction);
+    }
     if (ours && m.status === 'Failed') {
         const failed = el('div', 'bi-failed');
         failed.append(el('span', 'bi-failed-reason', format(T.failed, m.failureReason ?? '')));
@@ -239,6 +248,9 @@ const windowLength = 24 * 60 * 60 * 1000;
 
 /** WhatsApp only lets a business answer freely within 24 hours of the customer's last message. */
 function renderChannel(chat) {
+    const open = chat.channel === 'WhatsApp' && chat.lastCustomerMessageAt && Date.parse(chat.lastCustomerMessageAt) + windowLength > Date.now();
+    // Outside the window the template picker takes the composer's place.
+    ui.composer.hidden = templatePicker.show(chat, !open);
     if (chat.channel !== 'WhatsApp') {
         ui.channel.textContent = T.webChat;
         return;
@@ -354,6 +366,14 @@ function checkComposer() {
     autoGrow(ui.text);
 }
 
+function showSent(message) {
+    if (state.open?.chat.id === message.chatId) {
+        state.open.messages.set(message.id, message);
+        state.open.scrollToEnd = true;
+        renderThread();
+    }
+}
+
 async function send(e) {
     e.preventDefault();
     const text = ui.text.value.trim();
@@ -368,11 +388,7 @@ async function send(e) {
         ui.note.checked = false;
         ui.composer.classList.remove('bi-noting');
         ui.error.textContent = '';
-        if (state.open?.chat.id === message.chatId) {
-            state.open.messages.set(message.id, message);
-            state.open.scrollToEnd = true;
-            renderThread();
-        }
+        showSent(message);
     } catch (err) {
         report(err);
     } finally {
@@ -722,6 +738,13 @@ connection.on('ChatRemoved', chatId => {
     ui.empty.textContent = T.chatRemoved;
     ui.empty.hidden = false;
     root.classList.remove('bi-show-thread');
+});
+
+connection.on('ReactionChanged', (chatId, messageId, reaction) => {
+    const m = state.open?.chat.id === chatId ? state.open.messages.get(messageId) : null;
+    if (!m) return;
+    state.open.messages.set(messageId, { ...m, reaction });
+    renderThread();
 });
 
 connection.on('Counters', showCounters);

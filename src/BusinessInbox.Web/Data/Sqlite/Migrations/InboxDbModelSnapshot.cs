@@ -205,6 +205,96 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("WhatsAppChannels");
                 });
 
+            modelBuilder.Entity("BusinessInbox.Channels.WhatsApp.WhatsAppTemplate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Components")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Footer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Header")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ParameterCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Sendable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SyncedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BusinessId", "Name", "Language")
+                        .IsUnique();
+
+                    b.ToTable("WhatsAppTemplates");
+                });
+
+            modelBuilder.Entity("BusinessInbox.Channels.WhatsApp.WhatsAppTemplateSend", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MessageId");
+
+                    b.ToTable("WhatsAppTemplateSends");
+                });
+
             modelBuilder.Entity("BusinessInbox.Data.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -826,6 +916,14 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SentFromPhone")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
@@ -869,6 +967,9 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TimedOutAt")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -1090,6 +1191,26 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .HasForeignKey("BusinessInbox.Channels.WhatsApp.WhatsAppChannel", "BusinessId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Channels.WhatsApp.WhatsAppTemplate", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Channels.WhatsApp.WhatsAppTemplateSend", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Message", "Message")
+                        .WithOne()
+                        .HasForeignKey("BusinessInbox.Channels.WhatsApp.WhatsAppTemplateSend", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Message");
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.ApiToken", b =>

@@ -15,13 +15,15 @@ public sealed record QuarantineRow(long Id, DateTimeOffset ReceivedAt, string Re
 /// Settings → Channels → WhatsApp (owners only): the number's ids and access token (write-only), a connection
 /// test, the webhook subscription, a shop's own Meta app, and webhook bodies that could not be read.
 /// </summary>
-public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClient graph, TimeProvider clock, IStringLocalizer<IndexModel> l) : PageModel
+public sealed class IndexModel(
+    InboxDb db, WhatsAppSecrets secrets, GraphApiClient graph, WhatsAppTemplates templates, TimeProvider clock, IStringLocalizer<IndexModel> l) : PageModel
 {
     private const int QuarantineShown = 20;
 
     public WhatsAppChannel? Channel { get; private set; }
     public string Slug { get; private set; } = "";
     public IReadOnlyList<QuarantineRow> Quarantine { get; private set; } = [];
+    public IReadOnlyList<WhatsAppTemplate> Templates { get; private set; } = [];
     /// <summary>The outcome of the last action (test, subscribe, save), with whether it went well.</summary>
     public (bool Ok, string Text)? Result { get; private set; }
 
@@ -116,8 +118,8 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
             var token = Input.AccessToken.Trim();
             channel.AccessTokenProtected = secrets.Protect(token);
             channel.AccessTokenHint = WhatsAppSecrets.Hint(token);
-            // A new token lifts the pause an expired one caused.
-            channel.Status = WhatsAppChannelStatus.Connected;
+            // A new token lifts the pause an expired one caused; the owner's warning stays until a test proves it.
+            channel.Status = channel.Status == WhatsAppChannelStatus.Connected ? WhatsAppChannelStatus.Connected : WhatsAppChannelStatus.TokenUntested;
             channel.StatusReason = null;
             channel.StatusChangedAt = now;
         }
@@ -147,6 +149,12 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
             return Page();
         }
         Result = (true, l["Saved."]);
+        if (!string.IsNullOrWhiteSpace(Input.AccessToken))
+        {
+            // Connecting (or a new token) brings the account's templates, so that the composer can offer them.
+            var synced = await SyncTemplatesAsync(ct);
+            Result = (synced.Ok, $"{Result.Value.Text} {synced.Text}");
+        }
         ModelState.Clear();
         await OnGetAsync(ct);
         return Page();
@@ -164,6 +172,12 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
         {
             var number = await graph.PhoneNumberAsync(Channel.PhoneNumberId, secrets.Unprotect(Channel.AccessTokenProtected), ct);
             Result = (true, l["Connected: {0} ({1})", number.VerifiedName ?? "—", number.DisplayPhoneNumber ?? "—"]);
+            await SetStatusAsync(WhatsAppChannelStatus.Connected, null, ct);
+        }
+        catch (GraphApiException ex) when (ex.Code == WhatsAppErrors.TokenInvalid)
+        {
+            Result = (false, l["WhatsApp answered: {0}", ErrorText(ex)]);
+            await SetStatusAsync(WhatsAppChannelStatus.TokenFailed, WhatsAppErrors.TokenFailedReason, ct);
         }
         catch (Exception ex) when (ex is GraphApiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -192,6 +206,44 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
         return Page();
     }
 
+    public async Task<IActionResult> OnPostSyncTemplatesAsync(CancellationToken ct)
+    {
+        ModelState.Clear();
+        await OnGetAsync(ct);
+        if (Channel is null)
+        {
+            return NotFound();
+        }
+        Result = await SyncTemplatesAsync(ct);
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task SetStatusAsync(WhatsAppChannelStatus status, string? reason, CancellationToken ct)
+    {
+        if (Channel!.Status == status)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        await db.WhatsAppChannels.Where(c => c.Id == Channel.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Status, status).SetProperty(c => c.StatusReason, reason).SetProperty(c => c.StatusChangedAt, now), ct);
+        await LoadAsync(ct);
+    }
+
+    private async Task<(bool Ok, string Text)> SyncTemplatesAsync(CancellationToken ct)
+    {
+        try
+        {
+            var count = await templates.SyncAsync(BusinessId, ct);
+            return (true, l["Templates synced: {0}.", count]);
+        }
+        catch (Exception ex) when (ex is GraphApiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (false, l["Templates could not be synced. WhatsApp answered: {0}", ErrorText(ex)]);
+        }
+    }
+
     private string ErrorText(Exception ex) => ex switch
     {
         GraphApiException g when g.Code is { } code => $"{g.Message} (code {code})",
@@ -209,5 +261,7 @@ public sealed class IndexModel(InboxDb db, WhatsAppSecrets secrets, GraphApiClie
             .Select(q => new { q.Id, q.ReceivedAt, q.Reason, Excerpt = q.Body.Substring(0, 300) })
             .ToListAsync(ct);
         Quarantine = [.. rows.Select(r => new QuarantineRow(r.Id, r.ReceivedAt, r.Reason, r.Excerpt))];
+        Templates = await db.WhatsAppTemplates.AsNoTracking().Where(t => t.BusinessId == BusinessId)
+            .OrderBy(t => t.Name).ThenBy(t => t.Language).ToListAsync(ct);
     }
 }
