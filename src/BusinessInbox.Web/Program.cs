@@ -9,6 +9,7 @@ using BusinessInbox.Profile;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
 using BusinessInbox.Staff;
+using BusinessInbox.Stats;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,6 +21,7 @@ builder.AddWhatsApp();
 builder.AddBusinessSetup();
 builder.AddStaff();
 builder.AddContacts();
+builder.AddStats();
 
 var app = builder.Build();
 
@@ -35,6 +37,7 @@ app.MapInbox();
 app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
+app.MapStats();
 
 await app.RunAsync();
 return 0;
