@@ -79,8 +79,8 @@ public static class StatsQueries
             await LabelsAsync(db, current, ct),
             await db.Set<StatsPricingDay>().AsNoTracking()
                 .Where(p => p.BusinessId == businessId && p.Date >= period.From && p.Date <= period.To)
-                .GroupBy(p => p.Category).Select(g => new PricingRow(g.Key, g.Sum(p => p.Messages)))
-                .OrderBy(p => p.Category).ToListAsync(ct));
+                .GroupBy(p => p.Category).OrderBy(g => g.Key).Select(g => new PricingRow(g.Key, g.Sum(p => p.Messages)))
+                .ToListAsync(ct));
     }
 
     private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved, BusinessClock Clock);
