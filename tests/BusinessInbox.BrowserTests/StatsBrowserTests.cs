@@ -62,6 +62,7 @@ public sealed class StatsBrowserTests(BrowserFixture fixture)
         await Expect(page.Locator("#messages-chart")).ToHaveAttributeAsync("width", new Regex("^[1-9]"));
         await Expect(page.Locator("#frt-chart")).ToHaveAttributeAsync("width", new Regex("^[1-9]"));
 
+        await Screenshots.SaveAsync(page, $"stats-figures-{screen}.png");
         await page.GetByText("Data table: messages per day").ClickAsync();
         var rows = page.Locator("#messages-table tbody tr");
         await Expect(rows).ToHaveCountAsync(7);
