@@ -48,13 +48,23 @@ public static class StatsQueries
             .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
         var clock = new BusinessClock(business.Hours.In(business.TimeZone));
 
-        var hours = await db.Set<StatsHour>().AsNoTracking()
-            .Where(h => h.BusinessId == businessId && h.Date >= period.PreviousFrom && h.Date <= period.To)
+        var inPeriod = await db.Set<StatsHour>().AsNoTracking()
+            .Where(h => h.BusinessId == businessId && h.Date >= period.From && h.Date <= period.To)
+            .ToListAsync(ct);
+        // The previous period only needs its totals: summed by the database, not read row by row.
+        var previousTotals = await db.Set<StatsHour>().AsNoTracking()
+            .Where(h => h.BusinessId == businessId && h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo)
+            .GroupBy(h => h.BusinessId)
+            .Select(g => new StatsHour
+            {
+                BusinessId = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
+                SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
+                Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
+            })
             .ToListAsync(ct);
         var current = await EpisodesAsync(db, businessId, clock, period.From, period.To, ct);
         var previous = await EpisodesAsync(db, businessId, clock, period.PreviousFrom, period.PreviousTo, ct);
 
-        var inPeriod = hours.Where(h => h.Date >= period.From && h.Date <= period.To).ToList();
         var hoursByDate = inPeriod.ToLookup(h => h.Date);
         var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
         var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt!.Value));
@@ -73,7 +83,7 @@ public static class StatsQueries
         }
 
         return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
-            Figures(inPeriod, current), Figures(hours.Where(h => h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo).ToList(), previous),
+            Figures(inPeriod, current), Figures(previousTotals, previous),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
             await LabelsAsync(db, current, ct),

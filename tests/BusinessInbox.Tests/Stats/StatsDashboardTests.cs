@@ -30,10 +30,10 @@ public sealed partial class StatsDashboardTests : IAsyncLifetime
         return client;
     }
 
-    private async Task<StatsReport> WeekendAsync()
+    private async Task<StatsReport> WeekendAsync(string query = "from=2026-10-24&to=2026-10-25")
     {
         using var client = await ApiClientAsync();
-        var response = await client.GetAsync("/api/v1/stats?from=2026-10-24&to=2026-10-25");
+        var response = await client.GetAsync("/api/v1/stats?" + query);
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<StatsReport>())!;
     }
@@ -57,6 +57,10 @@ public sealed partial class StatsDashboardTests : IAsyncLifetime
             Resolution = new { Median = 1200L, P90 = 39660L, MedianOpenHours = 1200L, P90OpenHours = 3600L, Count = 2 },
         });
         report.Previous.Should().BeEquivalentTo(new { Received = 0, SentByStaff = 0, EpisodesOpened = 0, ReadRate = (double?)null });
+
+        var sunday = await WeekendAsync("from=2026-10-25&to=2026-10-25");
+        sunday.Figures.Should().BeEquivalentTo(new { Received = 4, SentByStaff = 1, SentAutomatic = 0, Failed = 1, EpisodesOpened = 1, EpisodesReopened = 1 });
+        sunday.Previous.Should().BeEquivalentTo(new { Received = 2, SentByStaff = 1, SentAutomatic = 1, Delivered = 2, Read = 1, ReadRate = 0.5, NewContacts = 2, EpisodesOpened = 2 });
     }
 
     [Fact]
