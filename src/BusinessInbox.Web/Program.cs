@@ -10,6 +10,7 @@ using BusinessInbox.Profile;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
 using BusinessInbox.Staff;
+using BusinessInbox.Stats;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ builder.AddBusinessSetup();
 builder.AddStaff();
 builder.AddContacts();
 builder.AddAttachments();
+builder.AddStats();
 
 var app = builder.Build();
 
@@ -38,6 +40,7 @@ app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
 app.MapAttachments();
+app.MapStats();
 
 await app.RunAsync();
 return 0;

@@ -86,6 +86,8 @@ public sealed class ChatCommands(
             if (!privateNote)
             {
                 chat.LastMessageId = message.Id;
+                await Stats.StatsRecorder.MessageWrittenAsync(db, message, ct);
+                await Stats.StatsRecorder.StaffRepliedAsync(db, chat.Id, userId, now, ct);
                 await db.SaveChangesAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -208,6 +210,7 @@ public sealed class ChatCommands(
             {
                 // The episode ends; the next customer message starts a new one.
                 chat.EpisodeStartedAt = null;
+                await Stats.StatsRecorder.ResolvedAsync(db, chatId, actorId, change.At, ct);
             }
             db.ChatEvents.Add(change);
             await InboxCounters.ApplyAsync(db, businessId, before, InboxCounters.ChatState.Of(chat), ct);
@@ -231,6 +234,7 @@ public sealed class ChatCommands(
             }
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await Stats.StatsRecorder.StatusMovedAsync(db, businessId, [(message.CreatedAt, message.Status)], MessageStatus.Queued, ct);
             message.Status = MessageStatus.Queued;
             message.FailureReason = null;
             message.StatusChangedAt = now;

@@ -58,6 +58,8 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
 
             // A blocked contact's messages are kept but change nothing that would ask for attention.
             var blocked = contact.IsBlocked;
+            bool? episodeReopened = chat.EpisodeStartedAt is null ? chat.Status == ChatStatus.Resolved : null;
+            var newContact = contact.FirstMessageAt is null;
             if (chat.Status == ChatStatus.Resolved && !blocked)
             {
                 db.ChatEvents.Add(new ChatEvent
@@ -119,6 +121,7 @@ public sealed class InboundMessages(InboxDb db, WriteGate gate, TimeProvider clo
                 return new InboundResult(stored.Id, stored.ChatId, Duplicate: true);
             }
             chat.LastMessageId = message.Id;
+            await Stats.StatsRecorder.CustomerWroteAsync(db, message, newContact, episodeReopened, ct);
             var autoReplies = await db.Businesses.Where(b => b.Id == inbound.BusinessId).Select(b => b.AutoReplies).SingleAsync(ct);
             if (autoReplies.AnyEnabled && !blocked)
             {

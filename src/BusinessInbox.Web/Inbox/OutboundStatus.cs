@@ -41,6 +41,12 @@ public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider cloc
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var now = clock.GetUtcNow();
+            var failing = await db.Messages.Where(m => m.Id == messageId && m.Status == MessageStatus.Queued)
+                .Select(m => new { m.BusinessId, m.CreatedAt }).SingleOrDefaultAsync(ct);
+            if (failing is not null)
+            {
+                await Stats.StatsRecorder.StatusMovedAsync(db, failing.BusinessId, [(failing.CreatedAt, MessageStatus.Queued)], MessageStatus.Failed, ct);
+            }
             await db.Messages.Where(m => m.Id == messageId && m.Status == MessageStatus.Queued)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.Status, MessageStatus.Failed)
@@ -69,14 +75,18 @@ public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider cloc
             var candidates = db.Messages.Where(m =>
                 m.ChatId == chatId && m.Direction == MessageDirection.Outbound && m.Kind == MessageKind.Text && m.Id <= upToId
                 && m.Status >= MessageStatus.Sent && m.Status < status);
-            ids = await candidates.Select(m => m.Id).ToArrayAsync(ct);
+            var moving = await candidates.Select(m => new { m.Id, m.CreatedAt, m.Status }).ToArrayAsync(ct);
+            ids = moving.Select(m => m.Id).ToArray();
             if (ids.Length == 0)
             {
                 return;
             }
+            businessId = await db.Chats.Where(c => c.Id == chatId).Select(c => c.BusinessId).SingleAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.Messages.Where(m => ids.Contains(m.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status).SetProperty(m => m.StatusChangedAt, now), ct);
-            businessId = await db.Chats.Where(c => c.Id == chatId).Select(c => c.BusinessId).SingleAsync(ct);
+            await Stats.StatsRecorder.StatusMovedAsync(db, businessId, moving.Select(m => (m.CreatedAt, m.Status)), status, ct);
+            await tx.CommitAsync(ct);
         }
         await notifier.StaffStatusAsync(businessId, chatId, ids, status, null);
         await notifier.CustomerStatusAsync(chatId, ids, status);

@@ -90,6 +90,10 @@ public sealed class AutoReplyWorker(
             if (added.Count > 0)
             {
                 chat.LastMessageId = added[^1].Id;
+                foreach (var sent in added)
+                {
+                    await Stats.StatsRecorder.MessageWrittenAsync(db, sent, ct);
+                }
                 await db.SaveChangesAsync(ct);
             }
             await tx.CommitAsync(ct);

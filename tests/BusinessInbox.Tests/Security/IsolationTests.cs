@@ -61,6 +61,7 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/contacts/{id:int}/data"] = AdminPage,
         ["/contacts/export"] = AdminPage,
         ["/contacts/import"] = AdminPage,
+        ["/stats"] = AdminPage,
         ["/hubs/inbox"] = Agent,
         ["/hubs/inbox/negotiate"] = Agent,
         ["/hubs/chat"] = Anonymous,
@@ -76,6 +77,8 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/api/v1/conversations/{id:int}/assignee"] = Api,
         ["/api/v1/conversations/{id:int}/status"] = Api,
         ["/api/v1/labels"] = Api,
+        // An API token, or a signed-in admin or owner (agents get 403): see docs/decisions on the statistics.
+        ["/api/v1/stats"] = "StatsReader",
         // Meta's webhook: no sign-in, every delivery is checked against the app secret's signature instead.
         ["/webhooks/whatsapp"] = Anonymous,
         ["/webhooks/whatsapp/{slug}"] = Anonymous,

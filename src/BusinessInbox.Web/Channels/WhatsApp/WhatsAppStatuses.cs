@@ -95,6 +95,7 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
     {
         var advances = Advances(message.Status, update.Status);
         var wasQueued = message.Status == MessageStatus.Queued;
+        var (wasStatus, wasBillable) = (message.Status, message.Billable == true);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         message.ExternalId ??= update.ExternalId;
         message.PricingCategory = update.PricingCategory ?? message.PricingCategory;
@@ -104,6 +105,11 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
             message.Status = update.Status;
             message.FailureReason = update.Status == MessageStatus.Failed ? update.FailureReason ?? "WhatsApp could not deliver the message" : null;
             message.StatusChangedAt = clock.GetUtcNow();
+        }
+        await Stats.StatsRecorder.StatusMovedAsync(db, message.BusinessId, [(message.CreatedAt, wasStatus)], message.Status, ct);
+        if (!wasBillable && message is { Billable: true, PricingCategory: { } category })
+        {
+            await Stats.StatsRecorder.BilledAsync(db, message.BusinessId, message.CreatedAt, category, ct);
         }
         await db.SaveChangesAsync(ct);
         if (advances && wasQueued)

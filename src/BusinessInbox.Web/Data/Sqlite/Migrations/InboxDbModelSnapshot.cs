@@ -1031,6 +1031,123 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("StatsTombstone", (string)null);
                 });
 
+            modelBuilder.Entity("BusinessInbox.Stats.EpisodeStat", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FirstResponderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FirstResponseAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResolvedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BusinessId", "ResolvedAt");
+
+                    b.HasIndex("BusinessId", "StartedAt");
+
+                    b.HasIndex("ChatId", "ResolvedAt");
+
+                    b.ToTable("EpisodeStat", (string)null);
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsAgentDay", b =>
+                {
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BusinessId", "Date", "UserId");
+
+                    b.ToTable("StatsAgentDay", (string)null);
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsHour", b =>
+                {
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Hour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NewContacts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Read")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Received")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SentAutomatic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SentByStaff")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BusinessId", "Date", "Hour");
+
+                    b.ToTable("StatsHour", (string)null);
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsPricingDay", b =>
+                {
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BusinessId", "Date", "Category");
+
+                    b.ToTable("StatsPricingDay", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -1386,6 +1503,47 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.StatsTombstone", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.EpisodeStat", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BusinessInbox.Data.Chat", null)
+                        .WithMany()
+                        .HasForeignKey("ChatId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsAgentDay", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsHour", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.Stats.StatsPricingDay", b =>
                 {
                     b.HasOne("BusinessInbox.Data.Business", null)
                         .WithMany()

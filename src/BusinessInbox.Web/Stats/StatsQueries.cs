@@ -1,0 +1,173 @@
+using BusinessInbox.Data;
+using BusinessInbox.Hours;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Stats;
+
+/// <summary>Median and 90th percentile of a time, in seconds: wall-clock, and counting only opening hours. Null without data.</summary>
+public sealed record TimeFigures(long? Median, long? P90, long? MedianOpenHours, long? P90OpenHours, int Count);
+
+public sealed record StatsFigures(
+    int Received, int SentByStaff, int SentAutomatic,
+    int Delivered, int Read, int Failed, double? ReadRate,
+    int NewContacts, int EpisodesOpened, int EpisodesResolved, int EpisodesReopened,
+    TimeFigures FirstResponse, TimeFigures Resolution);
+
+/// <summary>One local day; the median first response is of the episodes that started that day.</summary>
+public sealed record StatsDayRow(
+    DateOnly Date, int Received, int SentByStaff, int SentAutomatic, int Delivered, int Read, int Failed, int NewContacts,
+    int EpisodesOpened, int EpisodesResolved, long? MedianFirstResponse);
+
+public sealed record AgentRow(string UserId, string Name, int Replies, int Resolved, long? MedianFirstResponse);
+
+public sealed record LabelRow(string Name, int EpisodesOpened, int EpisodesResolved, long? MedianFirstResponse);
+
+public sealed record PricingRow(string Category, int Messages);
+
+/// <summary>Everything the dashboard shows. <see cref="Heatmap"/> is customer messages by weekday (Monday first) and local hour.</summary>
+public sealed record StatsReport(
+    DateOnly From, DateOnly To, DateOnly PreviousFrom, DateOnly PreviousTo, string TimeZone,
+    StatsFigures Figures, StatsFigures Previous, IReadOnlyList<StatsDayRow> Days, int[][] Heatmap,
+    IReadOnlyList<AgentRow> Agents, IReadOnlyList<LabelRow> Labels, IReadOnlyList<PricingRow> Pricing);
+
+/// <summary>
+/// Reads the dashboard from the rollups (<see cref="StatsHour"/>, <see cref="StatsAgentDay"/>, <see cref="StatsPricingDay"/>)
+/// and the episodes of the period; no message is read. Times in opening hours use the business's current hours.
+/// </summary>
+public static class StatsQueries
+{
+    public static async Task<DateOnly> TodayAsync(InboxDb db, int businessId, TimeProvider clock, CancellationToken ct)
+    {
+        var zone = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.TimeZone).SingleAsync(ct);
+        return StatsRecorder.LocalHour(TimeZoneInfo.FindSystemTimeZoneById(zone), clock.GetUtcNow()).Date;
+    }
+
+    public static async Task<StatsReport> ReportAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
+    {
+        var business = await db.Businesses.AsNoTracking().Where(b => b.Id == businessId)
+            .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
+        var clock = new BusinessClock(business.Hours.In(business.TimeZone));
+
+        var inPeriod = await db.Set<StatsHour>().AsNoTracking()
+            .Where(h => h.BusinessId == businessId && h.Date >= period.From && h.Date <= period.To)
+            .ToListAsync(ct);
+        // The previous period only needs its totals: summed by the database, not read row by row.
+        var previousTotals = await db.Set<StatsHour>().AsNoTracking()
+            .Where(h => h.BusinessId == businessId && h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo)
+            .GroupBy(h => h.BusinessId)
+            .Select(g => new StatsHour
+            {
+                BusinessId = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
+                SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
+                Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
+            })
+            .ToListAsync(ct);
+        var current = await EpisodesAsync(db, businessId, clock, period.From, period.To, ct);
+        var previous = await EpisodesAsync(db, businessId, clock, period.PreviousFrom, period.PreviousTo, ct);
+
+        var hoursByDate = inPeriod.ToLookup(h => h.Date);
+        var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
+        var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt!.Value));
+        var days = Enumerable.Range(0, period.Days).Select(i => period.From.AddDays(i)).Select(date =>
+        {
+            var day = hoursByDate[date].ToList();
+            return new StatsDayRow(date, day.Sum(h => h.Received), day.Sum(h => h.SentByStaff), day.Sum(h => h.SentAutomatic),
+                day.Sum(h => h.Delivered), day.Sum(h => h.Read), day.Sum(h => h.Failed), day.Sum(h => h.NewContacts),
+                startedByDate[date].Count(), resolvedByDate[date].Count(), Percentile(FirstResponses(startedByDate[date]), 0.5));
+        }).ToList();
+
+        var heatmap = Enumerable.Range(0, 7).Select(_ => new int[24]).ToArray();
+        foreach (var h in inPeriod)
+        {
+            heatmap[((int)h.Date.DayOfWeek + 6) % 7][h.Hour] += h.Received;
+        }
+
+        return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
+            Figures(inPeriod, current), Figures(previousTotals, previous),
+            days, heatmap,
+            await AgentsAsync(db, businessId, period, current, ct),
+            await LabelsAsync(db, current, ct),
+            await db.Set<StatsPricingDay>().AsNoTracking()
+                .Where(p => p.BusinessId == businessId && p.Date >= period.From && p.Date <= period.To)
+                .GroupBy(p => p.Category).OrderBy(g => g.Key).Select(g => new PricingRow(g.Key, g.Sum(p => p.Messages)))
+                .ToListAsync(ct));
+    }
+
+    private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved, BusinessClock Clock);
+
+    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, BusinessClock clock, DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var start = clock.Instant(from, TimeOnly.MinValue, earliest: true);
+        var end = clock.Instant(to.AddDays(1), TimeOnly.MinValue, earliest: true);
+        var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
+        return new Episodes(
+            await episodes.Where(e => e.StartedAt >= start && e.StartedAt < end).ToListAsync(ct),
+            await episodes.Where(e => e.ResolvedAt >= start && e.ResolvedAt < end).ToListAsync(ct),
+            clock);
+    }
+
+    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes)
+    {
+        var delivered = hours.Sum(h => h.Delivered);
+        var read = hours.Sum(h => h.Read);
+        return new StatsFigures(
+            hours.Sum(h => h.Received), hours.Sum(h => h.SentByStaff), hours.Sum(h => h.SentAutomatic),
+            delivered, read, hours.Sum(h => h.Failed), delivered == 0 ? null : Math.Round((double)read / delivered, 4),
+            hours.Sum(h => h.NewContacts), episodes.Started.Count, episodes.Resolved.Count, episodes.Started.Count(e => e.Reopened),
+            Times(episodes.Started.Where(e => e.FirstResponseAt is not null).Select(e => (e.StartedAt, e.FirstResponseAt!.Value)), episodes.Clock),
+            Times(episodes.Resolved.Select(e => (e.StartedAt, e.ResolvedAt!.Value)), episodes.Clock));
+    }
+
+    private static TimeFigures Times(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> spans, BusinessClock clock)
+    {
+        var list = spans.ToList();
+        var wall = list.Select(s => (long)(s.To - s.From).TotalSeconds).ToList();
+        var open = list.Select(s => (long)clock.OpeningTimeBetween(s.From, s.To).TotalSeconds).ToList();
+        return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), list.Count);
+    }
+
+    private static List<long> FirstResponses(IEnumerable<EpisodeStat> episodes) =>
+        episodes.Where(e => e.FirstResponseAt is not null).Select(e => (long)(e.FirstResponseAt!.Value - e.StartedAt).TotalSeconds).ToList();
+
+    /// <summary>The nearest-rank percentile: the smallest value that at least <paramref name="p"/> of the values do not exceed.</summary>
+    public static long? Percentile(IReadOnlyCollection<long> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+
+    private static async Task<List<AgentRow>> AgentsAsync(InboxDb db, int businessId, StatsPeriod period, Episodes episodes, CancellationToken ct)
+    {
+        var replies = await db.Set<StatsAgentDay>().AsNoTracking()
+            .Where(a => a.BusinessId == businessId && a.Date >= period.From && a.Date <= period.To)
+            .GroupBy(a => a.UserId).Select(g => new { UserId = g.Key, Replies = g.Sum(a => a.Replies) })
+            .ToDictionaryAsync(a => a.UserId, a => a.Replies, ct);
+        var members = await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId)
+            .Select(m => new { m.UserId, m.User.DisplayName, m.User.Email }).ToListAsync(ct);
+        return members
+            .Select(m => new AgentRow(m.UserId, m.DisplayName is { Length: > 0 } name ? name : m.Email ?? m.UserId,
+                replies.GetValueOrDefault(m.UserId),
+                episodes.Resolved.Count(e => e.ResolvedById == m.UserId),
+                Percentile(FirstResponses(episodes.Started.Where(e => e.FirstResponderId == m.UserId)), 0.5)))
+            .OrderByDescending(a => a.Replies).ThenBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+    }
+
+    /// <summary>Episodes of the chats that carry each label now; an erased chat no longer carries any.</summary>
+    private static async Task<List<LabelRow>> LabelsAsync(InboxDb db, Episodes episodes, CancellationToken ct)
+    {
+        var chatIds = episodes.Started.Concat(episodes.Resolved).Where(e => e.ChatId is not null).Select(e => e.ChatId!.Value).Distinct().ToList();
+        var labels = await db.ChatLabels.AsNoTracking().Where(cl => chatIds.Contains(cl.ChatId))
+            .Select(cl => new { cl.ChatId, cl.Label.Name }).ToListAsync(ct);
+        return labels.GroupBy(l => l.Name).Select(g =>
+        {
+            var chats = g.Select(l => (int?)l.ChatId).ToHashSet();
+            var started = episodes.Started.Where(e => chats.Contains(e.ChatId)).ToList();
+            return new LabelRow(g.Key, started.Count, episodes.Resolved.Count(e => chats.Contains(e.ChatId)), Percentile(FirstResponses(started), 0.5));
+        }).OrderBy(l => l.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+    }
+}

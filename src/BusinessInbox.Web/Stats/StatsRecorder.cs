@@ -1,0 +1,151 @@
+using BusinessInbox.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Stats;
+
+/// <summary>Counts to add to one local hour's <see cref="StatsHour"/> row (negative to take back).</summary>
+public readonly record struct StatsCounts(
+    int Received = 0, int SentByStaff = 0, int SentAutomatic = 0, int Delivered = 0, int Read = 0, int Failed = 0, int NewContacts = 0)
+{
+    public bool IsZero => this == default;
+
+    public static StatsCounts operator +(StatsCounts a, StatsCounts b) => new(
+        a.Received + b.Received, a.SentByStaff + b.SentByStaff, a.SentAutomatic + b.SentAutomatic,
+        a.Delivered + b.Delivered, a.Read + b.Read, a.Failed + b.Failed, a.NewContacts + b.NewContacts);
+
+    public static StatsCounts operator -(StatsCounts a, StatsCounts b) => new(
+        a.Received - b.Received, a.SentByStaff - b.SentByStaff, a.SentAutomatic - b.SentAutomatic,
+        a.Delivered - b.Delivered, a.Read - b.Read, a.Failed - b.Failed, a.NewContacts - b.NewContacts);
+
+    /// <summary>What an outbound message in <paramref name="status"/> adds to the status counters.</summary>
+    public static StatsCounts OfStatus(MessageStatus status) => new(
+        Delivered: status is MessageStatus.Delivered or MessageStatus.Read ? 1 : 0,
+        Read: status == MessageStatus.Read ? 1 : 0,
+        Failed: status == MessageStatus.Failed ? 1 : 0);
+}
+
+/// <summary>
+/// Keeps the statistics rollups current. Every method runs inside the caller's transaction, next to the write it
+/// counts, so a figure is never ahead of or behind the messages. A status change counts as the difference between
+/// the old and the new state: a status that arrives twice, or late, moves nothing a second time.
+/// </summary>
+public static class StatsRecorder
+{
+    public static async Task CountAsync(InboxDb db, int businessId, DateTimeOffset at, StatsCounts counts, CancellationToken ct)
+    {
+        if (counts.IsZero)
+        {
+            return;
+        }
+        var (date, hour) = LocalHour(await ZoneAsync(db, businessId, ct), at);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO StatsHour (BusinessId, Date, Hour, Received, SentByStaff, SentAutomatic, Delivered, Read, Failed, NewContacts)
+            VALUES ({businessId}, {date}, {hour}, {counts.Received}, {counts.SentByStaff}, {counts.SentAutomatic},
+                {counts.Delivered}, {counts.Read}, {counts.Failed}, {counts.NewContacts})
+            ON CONFLICT (BusinessId, Date, Hour) DO UPDATE SET
+                Received = Received + excluded.Received, SentByStaff = SentByStaff + excluded.SentByStaff,
+                SentAutomatic = SentAutomatic + excluded.SentAutomatic, Delivered = Delivered + excluded.Delivered,
+                Read = Read + excluded.Read, Failed = Failed + excluded.Failed, NewContacts = NewContacts + excluded.NewContacts
+            """, ct);
+    }
+
+    /// <summary>A message was written: received, a staff reply (also counted for its author) or an automatic reply. Notes do not count.</summary>
+    public static async Task MessageWrittenAsync(InboxDb db, Message message, CancellationToken ct)
+    {
+        if (message.Kind != MessageKind.Text)
+        {
+            return;
+        }
+        var counts = message.Author switch
+        {
+            MessageAuthor.Customer => new StatsCounts(Received: 1),
+            MessageAuthor.Staff => new StatsCounts(SentByStaff: 1),
+            _ => new StatsCounts(SentAutomatic: 1),
+        };
+        await CountAsync(db, message.BusinessId, message.CreatedAt, counts, ct);
+        if (message.Author == MessageAuthor.Staff && message.AuthorUserId is { } userId)
+        {
+            var date = LocalHour(await ZoneAsync(db, message.BusinessId, ct), message.CreatedAt).Date;
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO StatsAgentDay (BusinessId, Date, UserId, Replies) VALUES ({message.BusinessId}, {date}, {userId}, 1)
+                ON CONFLICT (BusinessId, Date, UserId) DO UPDATE SET Replies = Replies + 1
+                """, ct);
+        }
+    }
+
+    /// <summary>
+    /// A customer's message was stored: received, maybe a new contact (their first message ever), maybe the start of an
+    /// episode (<paramref name="episodeReopened"/> not null; true when the chat had been resolved).
+    /// </summary>
+    public static async Task CustomerWroteAsync(InboxDb db, Message message, bool newContact, bool? episodeReopened, CancellationToken ct)
+    {
+        await CountAsync(db, message.BusinessId, message.CreatedAt, new StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0), ct);
+        if (episodeReopened is { } reopened)
+        {
+            EpisodeStarted(db, message.BusinessId, message.ChatId, message.CreatedAt, reopened);
+        }
+    }
+
+    /// <summary>Our outbound messages moved from their old statuses to <paramref name="to"/>; each counts on the hour it was written.</summary>
+    public static async Task StatusMovedAsync(
+        InboxDb db, int businessId, IEnumerable<(DateTimeOffset CreatedAt, MessageStatus From)> moved, MessageStatus to, CancellationToken ct)
+    {
+        foreach (var (createdAt, from) in moved)
+        {
+            await CountAsync(db, businessId, createdAt, StatsCounts.OfStatus(to) - StatsCounts.OfStatus(from), ct);
+        }
+    }
+
+    /// <summary>WhatsApp said a message of ours is billable: counted once per message, when that first becomes known.</summary>
+    public static async Task BilledAsync(InboxDb db, int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)
+    {
+        var date = LocalHour(await ZoneAsync(db, businessId, ct), createdAt).Date;
+        var name = category.Length > 40 ? category[..40] : category;
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO StatsPricingDay (BusinessId, Date, Category, Messages) VALUES ({businessId}, {date}, {name}, 1)
+            ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + 1
+            """, ct);
+    }
+
+    /// <summary>A customer message started an episode of the chat (saved with the caller's next SaveChanges).</summary>
+    public static void EpisodeStarted(InboxDb db, int businessId, int chatId, DateTimeOffset at, bool reopened) =>
+        db.Set<EpisodeStat>().Add(new EpisodeStat { BusinessId = businessId, ChatId = chatId, StartedAt = at, Reopened = reopened });
+
+    /// <summary>A person replied: the first reply of the open episode is its first response. Automatic replies never call this.</summary>
+    public static async Task StaffRepliedAsync(InboxDb db, int chatId, string? userId, DateTimeOffset at, CancellationToken ct)
+    {
+        var episode = await OpenEpisodeAsync(db, chatId, ct);
+        if (episode is { FirstResponseAt: null })
+        {
+            episode.FirstResponseAt = at;
+            episode.FirstResponderId = userId;
+        }
+    }
+
+    public static async Task ResolvedAsync(InboxDb db, int chatId, string? userId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (await OpenEpisodeAsync(db, chatId, ct) is { } episode)
+        {
+            episode.ResolvedAt = at;
+            episode.ResolvedById = userId;
+        }
+    }
+
+    public static (DateOnly Date, int Hour) LocalHour(TimeZoneInfo zone, DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone).DateTime;
+        return (DateOnly.FromDateTime(local), local.Hour);
+    }
+
+    private static Task<EpisodeStat?> OpenEpisodeAsync(InboxDb db, int chatId, CancellationToken ct) =>
+        db.Set<EpisodeStat>().Where(e => e.ChatId == chatId && e.ResolvedAt == null).OrderByDescending(e => e.Id).FirstOrDefaultAsync(ct);
+
+    private static async Task<TimeZoneInfo> ZoneAsync(InboxDb db, int businessId, CancellationToken ct)
+    {
+        var id = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.TimeZone).SingleAsync(ct);
+        return TimeZoneInfo.FindSystemTimeZoneById(id);
+    }
+}
