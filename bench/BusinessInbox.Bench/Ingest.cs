@@ -15,7 +15,7 @@ namespace BusinessInbox.Bench;
 /// <summary>How much webhook load to apply.</summary>
 public sealed record IngestSize(int Businesses, int AgentsPerBusiness, int ContactsPerBusiness, int Rate, TimeSpan Duration, int Connections)
 {
-    public static readonly IngestSize Quick = new(4, 2, 200, 1_000, TimeSpan.FromSeconds(3), 32);
+    public static readonly IngestSize Quick = new(2, 2, 200, 1_000, TimeSpan.FromSeconds(3), 32);
     public static readonly IngestSize Full = new(40, 5, 500, 1_000, TimeSpan.FromSeconds(60), 32);
 
     /// <summary>Closed-loop deliveries are computed ahead up to this rate; a server faster than it ends the run early.</summary>

@@ -136,6 +136,9 @@ public static class InboxQueries
             .Where(m => m.BusinessId == businessId && m.ChatId == chatId && m.Id > afterId)
             .OrderBy(m => m.Id).Take(500).Select(ToMessageView).ToListAsync(ct);
 
+    public static Task<Dictionary<long, MessageView>> MessagesAsync(InboxDb db, IReadOnlyCollection<long> messageIds, CancellationToken ct) =>
+        db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).Select(ToMessageView).ToDictionaryAsync(m => m.Id, ct);
+
     public static Task<MessageView?> MessageAsync(InboxDb db, long messageId, CancellationToken ct) =>
         db.Messages.AsNoTracking().Where(m => m.Id == messageId).Select(ToMessageView).SingleOrDefaultAsync(ct);
 
