@@ -38,7 +38,7 @@ public static class IngestRun
         foreach (var (name, path) in new[] { (BareBody, "bare-body"), (BareInsert, "bare-insert") })
         {
             Console.Error.WriteLine($"ingest: {name} ...");
-            await ingest.OpenLoopAsync(name, bareHttp, path, sample.Take(500).ToList(), 1_000, null);
+            await ingest.OpenLoopAsync(name, bareHttp, path, sample.Take(500).ToList(), Math.Max(size.Rate, 500), null);
             loads.Add(await ingest.OpenLoopAsync(name, bareHttp, path, sample.Take(openCount).ToList(), size.Rate, null));
             loads.Add(await ingest.ClosedLoopAsync(name, bareHttp, path, sample, size.Connections, size.Duration, cycle: true, null));
         }
@@ -53,11 +53,11 @@ public static class IngestRun
         try
         {
             var acked = new System.Collections.Concurrent.ConcurrentBag<string>();
-            var warmup = ingest.Build(1_000);
+            var warmup = ingest.Build(Math.Min(1_000, openCount));
             var open = ingest.Build(openCount);
             var closed = ingest.Build((int)(IngestSize.ClosedLoopCeiling * size.Duration.TotalSeconds));
             Console.Error.WriteLine($"ingest: {App} ...");
-            await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", warmup, 500, acked);
+            await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", warmup, Math.Min(500, size.Rate), acked);
             app.Sample();
             loads.Add(await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", open, size.Rate, acked));
             app.Sample();
