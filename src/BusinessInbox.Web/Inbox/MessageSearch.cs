@@ -14,7 +14,7 @@ public static class MessageSearch
     public const int RareHits = 5_000;
 
     /// <summary>A term too short for trigrams is looked for by LIKE in this many of the business's newest messages.</summary>
-    public const int ShortTermWindow = 50_000;
+    public const int ShortTermWindow = 20_000;
 
     public static async Task<(IQueryable<Chat> Chats, bool Limited)> FilterAsync(
         InboxDb db, int businessId, IQueryable<Chat> chats, string term, CancellationToken ct)
@@ -38,8 +38,10 @@ public static class MessageSearch
         if (hits < RareHits)
         {
             // Few hits (a rare word, or none): their chats form a small set, found without reading any chat's messages.
-            var ids = db.Database.SqlQuery<long>($"SELECT rowid AS Value FROM MessageSearch WHERE MessageSearch MATCH {phrase}");
-            var matching = db.Messages.Where(m => m.BusinessId == businessId && ids.Contains(m.Id)).Select(m => m.ChatId);
+            // Read first, so that the planner cannot turn it around into a walk over the business's messages.
+            var matching = (await db.Database.SqlQuery<int>(
+                    $"SELECT m.ChatId AS Value FROM MessageSearch s JOIN Messages m ON m.Id = s.rowid WHERE MessageSearch MATCH {phrase} AND m.BusinessId = {businessId}")
+                .ToListAsync(ct)).Distinct().ToList();
             return (chats.Where(c => EF.Functions.Like(c.Contact.Name!, pattern, "\\") || EF.Functions.Like(c.Contact.Phone!, pattern, "\\") || matching.Contains(c.Id)),
                 false);
         }
