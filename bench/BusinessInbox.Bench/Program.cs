@@ -8,7 +8,7 @@ using BusinessInbox.Bench;
 
 // BusinessInbox benchmark: seeds a dataset, starts the published app on a loopback port and measures
 // the read paths and the WhatsApp webhook ingest next to bare Kestrel endpoints on the same machine, so
-// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE]
+// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies]
 var mode = args.FirstOrDefault(a => a is "quick" or "full") ?? "quick";
 var size = mode == "full" ? DatasetSize.Full : DatasetSize.Quick;
 var calls = mode == "full" ? 300 : 60;
@@ -51,7 +51,11 @@ try
     }
     var ingestBusinesses = (await OwnerIdsAsync(Path.Combine(dataPath, "inbox.db"), ingestShops))
         .Select(b => new IngestBusiness(b.Id, b.Slug, b.OwnerEmail, Ingest.PhoneNumberIdOf(b.Id))).ToList();
-    await EnableGreetingsAsync(Path.Combine(dataPath, "inbox.db"), ingestBusinesses);
+    // --no-auto-replies shows what the automatic replies cost the ingest path.
+    if (!args.Contains("--no-auto-replies"))
+    {
+        await EnableGreetingsAsync(Path.Combine(dataPath, "inbox.db"), ingestBusinesses);
+    }
     var seedWatch = Stopwatch.StartNew();
     await Seeder.SeedAsync(Path.Combine(dataPath, "inbox.db"), businesses, size, DateTimeOffset.UtcNow);
     var seedSeconds = seedWatch.Elapsed.TotalSeconds;
