@@ -45,10 +45,15 @@ public sealed class AppProcess : IAsyncDisposable
         return output.Trim();
     }
 
-    public static async Task<AppProcess> StartAsync(string appDll, string dataPath)
+    public static async Task<AppProcess> StartAsync(string appDll, string dataPath, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var process = Process.Start(Start(appDll, dataPath, port, []))!;
+        var start = Start(appDll, dataPath, port, []);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         var app = new AppProcess(process, port);

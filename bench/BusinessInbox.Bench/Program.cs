@@ -7,11 +7,12 @@ using System.Text.RegularExpressions;
 using BusinessInbox.Bench;
 
 // BusinessInbox benchmark: seeds a dataset, starts the published app on a loopback port and measures
-// the read paths next to a bare Kestrel endpoint on the same machine, so every figure also has a ratio
-// to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE]
+// the read paths and the WhatsApp webhook ingest next to bare Kestrel endpoints on the same machine, so
+// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies]
 var mode = args.FirstOrDefault(a => a is "quick" or "full") ?? "quick";
 var size = mode == "full" ? DatasetSize.Full : DatasetSize.Quick;
 var calls = mode == "full" ? 300 : 60;
+var ingestSize = mode == "full" ? IngestSize.Full : IngestSize.Quick;
 var repo = FindRepository();
 var appDir = Option("--app") ?? Path.Combine(repo, "bench-results", "app");
 var outFile = Option("--out") ?? Path.Combine(repo, "bench-results", $"{mode}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -40,13 +41,33 @@ try
         businesses.Add(new SeededBusiness(b, slug, "", email, token));
     }
     businesses = await OwnerIdsAsync(Path.Combine(dataPath, "inbox.db"), businesses);
+    var ingestShops = new List<SeededBusiness>();
+    for (var b = 1; b <= ingestSize.Businesses; b++)
+    {
+        var slug = $"bench-wa-{b}";
+        await AppProcess.RunCommandAsync(appDll, dataPath, "setup", "--business", $"WhatsApp Shop {b}", "--slug", slug,
+            "--owner-email", $"owner@{slug}.test", "--owner-password", "bench passphrase 123", "--time-zone", "Europe/Berlin");
+        ingestShops.Add(new SeededBusiness(b, slug, "", $"owner@{slug}.test", ""));
+    }
+    var ingestBusinesses = (await OwnerIdsAsync(Path.Combine(dataPath, "inbox.db"), ingestShops))
+        .Select(b => new IngestBusiness(b.Id, b.Slug, b.OwnerEmail, Ingest.PhoneNumberIdOf(b.Id))).ToList();
+    // --no-auto-replies shows what the automatic replies cost the ingest path.
+    if (!args.Contains("--no-auto-replies"))
+    {
+        await EnableGreetingsAsync(Path.Combine(dataPath, "inbox.db"), ingestBusinesses);
+    }
     var seedWatch = Stopwatch.StartNew();
     await Seeder.SeedAsync(Path.Combine(dataPath, "inbox.db"), businesses, size, DateTimeOffset.UtcNow);
     await StatsSeeder.FillAsync(Path.Combine(dataPath, "inbox.db"), businesses);
     var seedSeconds = seedWatch.Elapsed.TotalSeconds;
 
-    await using var bare = await BareServer.StartAsync();
-    await using var app = await AppProcess.StartAsync(appDll, dataPath);
+    await using var bare = await BareServer.StartAsync(Ingest.AppSecret);
+    await using var graph = await FakeGraph.StartAsync();
+    await using var app = await AppProcess.StartAsync(appDll, dataPath, new Dictionary<string, string>
+    {
+        ["WhatsApp__AppSecret"] = Ingest.AppSecret,
+        ["WhatsApp__GraphApiBaseUrl"] = graph.BaseUrl,
+    });
     var shop = businesses[0];
     using var api = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = app.BaseAddress };
     api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", shop.Token);
@@ -73,7 +94,11 @@ try
         results.Add(await Measure.RepeatAsync("page: stats dashboard, 90 days", staff, _ => Get("stats?range=90d"), 3, Math.Max(10, calls / 3)));
     }
 
+    var ingest = await IngestRun.RunAsync(app, bare, graph, Path.Combine(dataPath, "inbox.db"), ingestBusinesses, ingestSize, "bench passphrase 123");
+
     var baseline = results[0].P50Ms;
+    var insertOpen = ingest.Of(IngestRun.BareInsert, open: true);
+    var insertClosed = ingest.Of(IngestRun.BareInsert, open: false);
     var report = new
     {
         mode,
@@ -81,7 +106,28 @@ try
         dataset = new { size.Businesses, size.Chats, size.Messages, seedSeconds = Math.Round(seedSeconds, 1) },
         serverPeakRssMb = Math.Round(app.PeakRssMb, 1),
         readPaths = results.Select(r => new { r.Name, r.Calls, p50Ms = Round(r.P50Ms), p95Ms = Round(r.P95Ms), maxMs = Round(r.MaxMs), r.Errors, p50VsBaseline = Round(r.P50Ms / baseline) }),
-        notMeasuredYet = new[] { "webhook ingest load (needs the WhatsApp channel)" },
+        ingest = new
+        {
+            ingest.Businesses,
+            ingest.Agents,
+            loads = ingest.Loads.Select(l =>
+            {
+                var b = l.Mode.StartsWith("open", StringComparison.Ordinal) ? insertOpen : insertClosed;
+                return new
+                {
+                    l.Target, l.Mode, l.Sent, l.Ok, l.Errors, seconds = Round(l.Seconds), messagesPerSecond = Math.Round(l.PerSecond),
+                    p50Ms = Round(l.P50Ms), p95Ms = Round(l.P95Ms), p99Ms = Round(l.P99Ms), maxMs = Round(l.MaxMs),
+                    perSecondVsBareInsert = Round(l.PerSecond / b.PerSecond), p99VsBareInsert = Round(l.P99Ms / b.P99Ms),
+                };
+            }),
+            customerToAgent = ingest.CustomerToAgent.Select(a => new
+            {
+                a.Phase, a.Samples, a.Expected, p50Ms = Round(a.P50Ms), p99Ms = Round(a.P99Ms), maxMs = Round(a.MaxMs),
+                p99VsBareInsertAck = Round(a.P99Ms / insertOpen.P99Ms),
+            }),
+            exactlyOnce = new { ingest.Acknowledged, ingest.Missing, ingest.Duplicated },
+            automaticRepliesSent = ingest.GraphSends,
+        },
         totalSeconds = Math.Round(total.Elapsed.TotalSeconds, 1),
     };
     Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
@@ -94,8 +140,9 @@ try
     {
         Console.WriteLine($"{r.Name,-40} {r.Calls,6} {r.P50Ms,8:0.00} {r.P95Ms,8:0.00} {r.MaxMs,8:0.00} {r.Errors,6} {r.P50Ms / baseline,10:0.0}");
     }
+    IngestRun.Print(ingest);
     Console.WriteLine($"server peak RSS: {app.PeakRssMb:0} MB; total {total.Elapsed.TotalSeconds:0} s; figures in {outFile}");
-    return results.Any(r => r.Errors > 0) ? 1 : 0;
+    return results.Any(r => r.Errors > 0) || ingest.Loads.Any(l => l.Errors > 0) || ingest.Missing > 0 || ingest.Duplicated > 0 || ingest.Acknowledged == 0 ? 1 : 0;
 }
 finally
 {
@@ -153,6 +200,16 @@ static async Task<List<SeededBusiness>> OwnerIdsAsync(string database, List<Seed
         result.Add(b with { Id = reader.GetInt32(0), OwnerId = reader.GetString(1) });
     }
     return result;
+}
+
+static async Task EnableGreetingsAsync(string database, IEnumerable<IngestBusiness> businesses)
+{
+    await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    command.CommandText = $"UPDATE Businesses SET AutoReplies = $json WHERE Id IN ({string.Join(",", businesses.Select(b => b.Id))})";
+    command.Parameters.AddWithValue("$json", Ingest.AutoRepliesJson);
+    await command.ExecuteNonQueryAsync();
 }
 
 static async Task<List<int>> ChatIdsAsync(HttpClient api)

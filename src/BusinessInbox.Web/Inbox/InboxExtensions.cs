@@ -17,6 +17,8 @@ public static class InboxExtensions
         services.AddSingleton<WriteGate>();
         services.AddSingleton<StaffConnections>();
         services.AddSingleton<InboxNotifier>();
+        services.AddSingleton<InboundWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundWriter>());
         services.AddScoped<InboundMessages>();
         services.AddScoped<ChatCommands>();
         services.AddScoped<OutboundStatus>();

@@ -74,13 +74,10 @@ public static class InboxQueries
             var ids = labelIds.Distinct().Take(100).ToList();
             chats = chats.Where(c => db.ChatLabels.Any(cl => cl.ChatId == c.Id && ids.Contains(cl.LabelId)));
         }
+        var searchLimited = false;
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            var pattern = "%" + EscapeLike(filter.Search.Trim()) + "%";
-            chats = chats.Where(c =>
-                EF.Functions.Like(c.Contact.Name!, pattern, "\\") ||
-                EF.Functions.Like(c.Contact.Phone!, pattern, "\\") ||
-                db.Messages.Any(m => m.ChatId == c.Id && EF.Functions.Like(m.Body, pattern, "\\")));
+            (chats, searchLimited) = await MessageSearch.FilterAsync(db, businessId, chats, filter.Search.Trim(), ct);
         }
         if (ParseCursor(filter.Cursor) is { } cursor)
         {
@@ -98,7 +95,7 @@ public static class InboxQueries
             var last = rows[^1];
             next = string.Create(CultureInfo.InvariantCulture, $"{last.LastMessageAt.UtcTicks}_{last.Id}");
         }
-        return new ChatPage(rows, next);
+        return new ChatPage(rows, next, searchLimited);
     }
 
     public static Task<ChatSummary?> FindChatAsync(InboxDb db, int businessId, int chatId, CancellationToken ct) =>
@@ -142,10 +139,11 @@ public static class InboxQueries
             .Where(m => m.BusinessId == businessId && m.ChatId == chatId && m.Id > afterId)
             .OrderBy(m => m.Id).Take(500).Select(ToMessageView).ToListAsync(ct);
 
+    public static Task<Dictionary<long, MessageView>> MessagesAsync(InboxDb db, IReadOnlyCollection<long> messageIds, CancellationToken ct) =>
+        db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).Select(ToMessageView).ToDictionaryAsync(m => m.Id, ct);
+
     public static Task<MessageView?> MessageAsync(InboxDb db, long messageId, CancellationToken ct) =>
         db.Messages.AsNoTracking().Where(m => m.Id == messageId).Select(ToMessageView).SingleOrDefaultAsync(ct);
-
-    private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
     private static (DateTimeOffset At, int Id)? ParseCursor(string? cursor)
     {

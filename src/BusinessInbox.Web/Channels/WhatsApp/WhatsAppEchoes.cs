@@ -11,7 +11,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// messages and never sent again.
 /// </summary>
 public sealed class WhatsAppEchoes(
-    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock, InboxNotifier notifier,
+    InboxDb db, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock, InboxNotifier notifier,
     ILogger<WhatsAppEchoes> logger)
 {
     private const int MaxReactionLength = 32;
@@ -51,8 +51,8 @@ public sealed class WhatsAppEchoes(
             }
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var contact = await inbound.FindOrCreateContactAsync(
-                new InboundMessage(businessId, ChannelKind.WhatsApp, echo.To, null, "+" + echo.To, echo.Id, echo.Body), now, ct);
+            var contact = await InboundWriter.FindOrCreateContactAsync(db,
+                new InboundMessage(businessId, ChannelKind.WhatsApp, echo.To, null, "+" + echo.To, echo.Id, echo.Body), now, unsaved: null, ct);
             var chat = contact.Id == 0 ? null : await db.Chats.SingleOrDefaultAsync(c => c.ContactId == contact.Id && c.Channel == ChannelKind.WhatsApp, ct);
             InboxCounters.ChatState? before = null;
             if (chat is null)

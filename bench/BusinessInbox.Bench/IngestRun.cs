@@ -1,0 +1,128 @@
+using System.Diagnostics;
+
+namespace BusinessInbox.Bench;
+
+public sealed record Arrival(string Phase, int Samples, int Expected, double P50Ms, double P99Ms, double MaxMs);
+
+public sealed record IngestReport(
+    IReadOnlyList<LoadResult> Loads,
+    IReadOnlyList<Arrival> CustomerToAgent,
+    int Agents,
+    int Businesses,
+    int Acknowledged,
+    int Missing,
+    int Duplicated,
+    long GraphSends)
+{
+    public LoadResult Of(string target, bool open) => Loads.First(l => l.Target == target && l.Mode.StartsWith(open ? "open" : "closed", StringComparison.Ordinal));
+}
+
+/// <summary>The ingest part of a run: the two bare baselines, then the app with its agents, all driven by the same load generator.</summary>
+public static class IngestRun
+{
+    public const string App = "app: WhatsApp webhook";
+    public const string BareBody = "bare: read body";
+    public const string BareInsert = "bare: verify + insert";
+
+    public static async Task<IngestReport> RunAsync(AppProcess app, BareServer bare, FakeGraph graph, string database,
+        IReadOnlyList<IngestBusiness> businesses, IngestSize size, string password)
+    {
+        var ingest = new Ingest(businesses, Ingest.AppSecret) { ContactsPerBusiness = size.ContactsPerBusiness };
+        var openCount = (int)(size.Rate * size.Duration.TotalSeconds);
+        var loads = new List<LoadResult>();
+        using var bareHttp = Client(bare.BaseAddress, size.Connections);
+        using var appHttp = Client(app.BaseAddress, size.Connections);
+
+        // The baselines do not care which deliveries they get: one set serves both, cycled in the closed loop.
+        var sample = ingest.Build(Math.Max(openCount, 20_000));
+        foreach (var (name, path) in new[] { (BareBody, "bare-body"), (BareInsert, "bare-insert") })
+        {
+            Console.Error.WriteLine($"ingest: {name} ...");
+            await ingest.OpenLoopAsync(name, bareHttp, path, sample.Take(500).ToList(), Math.Max(size.Rate, 500), null);
+            loads.Add(await ingest.OpenLoopAsync(name, bareHttp, path, sample.Take(openCount).ToList(), size.Rate, null));
+            loads.Add(await ingest.ClosedLoopAsync(name, bareHttp, path, sample, size.Connections, size.Duration, cycle: true, null));
+        }
+
+        Console.Error.WriteLine($"ingest: connecting {businesses.Count} WhatsApp numbers and {businesses.Count * size.AgentsPerBusiness} agents ...");
+        var cookies = new Dictionary<int, string>();
+        foreach (var business in businesses)
+        {
+            cookies[business.Id] = await Ingest.ConnectWhatsAppAsync(app.BaseAddress, business, password);
+        }
+        var agents = await ingest.ConnectAgentsAsync(app.BaseAddress, cookies, size.AgentsPerBusiness);
+        try
+        {
+            var acked = new System.Collections.Concurrent.ConcurrentBag<string>();
+            var warmup = ingest.Build(Math.Min(1_000, openCount));
+            var open = ingest.Build(openCount);
+            var closed = ingest.Build((int)(IngestSize.ClosedLoopCeiling * size.Duration.TotalSeconds));
+            Console.Error.WriteLine($"ingest: {App} ...");
+            await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", warmup, Math.Min(500, size.Rate), acked);
+            app.Sample();
+            loads.Add(await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", open, size.Rate, acked));
+            app.Sample();
+            loads.Add(await ingest.ClosedLoopAsync(App, appHttp, "webhooks/whatsapp", closed, size.Connections, size.Duration, cycle: false, acked));
+            app.Sample();
+
+            // Pushes after the last acknowledgement are still on their way: wait until they stop arriving.
+            var quiet = Stopwatch.StartNew();
+            var seen = ingest.Arrivals.Count;
+            while (quiet.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                await Task.Delay(200);
+                if (ingest.Arrivals.Count != seen)
+                {
+                    seen = ingest.Arrivals.Count;
+                    quiet.Restart();
+                }
+            }
+            var arrivals = ingest.Arrivals.ToArray();
+            var ackedSet = acked.ToHashSet(StringComparer.Ordinal);
+            Arrival Phase(string name, IReadOnlyList<Delivery> deliveries)
+            {
+                var from = deliveries[0].N;
+                var to = deliveries[^1].N;
+                var samples = arrivals.Where(a => a.N >= from && a.N <= to).Select(a => a.Ms).OrderBy(m => m).ToList();
+                var expected = deliveries.Count(d => d.Kind == DeliveryKind.New && ingest.SentAt(d.N) > 0 && ackedSet.Contains(d.MessageId!)) * size.AgentsPerBusiness;
+                double At(double q) => samples.Count == 0 ? double.NaN : samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)];
+                return new Arrival(name, samples.Count, expected, At(0.5), At(0.99), samples.Count == 0 ? double.NaN : samples[^1]);
+            }
+            var customerToAgent = new List<Arrival> { Phase($"open loop {size.Rate}/s", open), Phase("closed loop", closed) };
+            var (acknowledged, missing, duplicated) = await Ingest.VerifyAsync(database, acked);
+            return new IngestReport(loads, customerToAgent, agents.Count, businesses.Count, acknowledged, missing, duplicated, graph.Sent);
+        }
+        finally
+        {
+            foreach (var agent in agents)
+            {
+                await agent.DisposeAsync();
+            }
+        }
+    }
+
+    private static HttpClient Client(Uri baseAddress, int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(connections, 256), PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public static void Print(IngestReport report)
+    {
+        var bareInsert = report.Of(BareInsert, open: false);
+        var bareOpen = report.Of(BareInsert, open: true);
+        Console.WriteLine();
+        Console.WriteLine($"webhook ingest: {report.Businesses} businesses, {report.Agents} agents connected during the app's runs");
+        Console.WriteLine($"{"target",-24} {"mode",-28} {"ok",8} {"errors",6} {"msg/s",8} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"max ms",8} {"msg/s / insert",14} {"p99 / insert",12}");
+        foreach (var l in report.Loads)
+        {
+            var baseline = l.Mode.StartsWith("open", StringComparison.Ordinal) ? bareOpen : bareInsert;
+            Console.WriteLine($"{l.Target,-24} {l.Mode,-28} {l.Ok,8} {l.Errors,6} {l.PerSecond,8:0} {l.P50Ms,7:0.00} {l.P95Ms,7:0.00} {l.P99Ms,7:0.00} {l.MaxMs,8:0.0} {l.PerSecond / baseline.PerSecond,14:0.00} {l.P99Ms / baseline.P99Ms,12:0.0}");
+        }
+        foreach (var a in report.CustomerToAgent)
+        {
+            Console.WriteLine($"customer→agent screen, {a.Phase,-22} p50 {a.P50Ms:0.00} ms, p99 {a.P99Ms:0.00} ms, max {a.MaxMs:0.0} ms ({a.Samples} of {a.Expected} pushes timed)");
+        }
+        Console.WriteLine($"exactly once: {report.Acknowledged} acknowledged message ids, {report.Missing} missing, {report.Duplicated} stored twice; {report.GraphSends} automatic replies sent to the fake Graph API");
+    }
+}

@@ -1,0 +1,362 @@
+using System.Threading.Channels;
+using BusinessInbox.Data;
+using BusinessInbox.Workers;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>
+/// Group commit of customer messages: every message that arrives while the previous group is being written
+/// joins the next group, which is stored in one transaction behind the <see cref="WriteGate"/>. Each caller
+/// is answered only after its group's commit, so "acknowledged" still means "durably stored"; the staff
+/// and customer pushes follow from a second loop without holding up the acknowledgements.
+/// See docs/decisions/0015-group-commit-of-inbound-messages.md.
+/// </summary>
+public sealed class InboundWriter(
+    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, AutoReplySignal autoReplySignal, ILogger<InboundWriter> logger)
+    : BackgroundService
+{
+    /// <summary>Enough to amortise a commit; small enough that one group is written in a few milliseconds.</summary>
+    public const int MaxGroup = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<List<Stored>> _pushes = Channel.CreateUnbounded<List<Stored>>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task<InboundResult> ReceiveAsync(InboundMessage inbound, CancellationToken ct)
+    {
+        var pending = new Pending(inbound, new TaskCompletionSource<InboundResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new OperationCanceledException("The app is shutting down.");
+        }
+        // A caller that gives up still has its message stored: a later redelivery is then a duplicate.
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pushing = PushLoopAsync();
+        try
+        {
+            var reader = _queue.Reader;
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                var group = new List<Pending>();
+                while (group.Count < MaxGroup && reader.TryRead(out var pending))
+                {
+                    group.Add(pending);
+                }
+                await WriteAsync(group);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Done.TrySetCanceled(stoppingToken);
+            }
+            _pushes.Writer.TryComplete();
+            await pushing;
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> group)
+    {
+        List<Stored> stored;
+        try
+        {
+            stored = await StoreAsync(group);
+        }
+        catch (Exception ex) when (group.Count > 1)
+        {
+            // One message that cannot be stored must not fail the others: write them one by one.
+            logger.LogWarning(ex, "A group of {Count} inbound messages failed; storing them one at a time", group.Count);
+            foreach (var pending in group)
+            {
+                await WriteAsync([pending]);
+            }
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Another process may have stored the same delivery between our check and our insert.
+            if (ex is DbUpdateException && await StoredEarlierAsync(group[0].Message) is { } earlier)
+            {
+                group[0].Done.TrySetResult(earlier);
+            }
+            else
+            {
+                group[0].Done.TrySetException(ex);
+            }
+            return;
+        }
+        foreach (var s in stored)
+        {
+            s.Pending.Done.TrySetResult(s.Result);
+        }
+        var fresh = stored.Where(s => !s.Result.Duplicate).ToList();
+        if (fresh.Count > 0)
+        {
+            _pushes.Writer.TryWrite(fresh);
+        }
+    }
+
+    private async Task<InboundResult?> StoredEarlierAsync(InboundMessage inbound)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.Channel == inbound.Channel && m.ExternalId == inbound.ExternalMessageId)
+            .Select(m => new InboundResult(m.Id, m.ChatId, true)).FirstOrDefaultAsync();
+    }
+
+    private async Task<List<Stored>> StoreAsync(List<Pending> group)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var now = clock.GetUtcNow();
+            var earlier = new Dictionary<(ChannelKind, string), InboundResult>();
+            foreach (var channel in group.Select(p => p.Message.Channel).Distinct())
+            {
+                var ids = group.Where(p => p.Message.Channel == channel).Select(p => p.Message.ExternalMessageId).Distinct().ToList();
+                foreach (var m in await db.Messages.AsNoTracking().Where(m => m.Channel == channel && ids.Contains(m.ExternalId!))
+                    .Select(m => new { m.ExternalId, m.Id, m.ChatId }).ToListAsync())
+                {
+                    earlier[(channel, m.ExternalId!)] = new InboundResult(m.Id, m.ChatId, Duplicate: true);
+                }
+            }
+
+            var batch = new Batch(db, now);
+            var written = new List<(Pending Pending, Message Message, Chat Chat, bool NewContact, bool? EpisodeReopened)>();
+            var firstInGroup = new Dictionary<(ChannelKind, string), Message>();
+            var repeats = new List<(Pending Pending, Message Of)>();
+            var stored = new List<Stored>();
+            foreach (var pending in group)
+            {
+                var inbound = pending.Message;
+                var key = (inbound.Channel, inbound.ExternalMessageId);
+                if (earlier.TryGetValue(key, out var duplicate))
+                {
+                    stored.Add(new Stored(pending, duplicate));
+                }
+                else if (firstInGroup.TryGetValue(key, out var first))
+                {
+                    repeats.Add((pending, first));
+                }
+                else
+                {
+                    var (message, chat, newContact, episodeReopened) = await batch.AddAsync(inbound);
+                    firstInGroup[key] = message;
+                    written.Add((pending, message, chat, newContact, episodeReopened));
+                }
+            }
+
+            await db.SaveChangesAsync();
+            foreach (var (_, message, chat, newContact, episodeReopened) in written)
+            {
+                chat.LastMessageId = Math.Max(chat.LastMessageId ?? 0, message.Id);
+                await Stats.StatsRecorder.CustomerWroteAsync(db, message, newContact, episodeReopened, default);
+                if (!message.FromBlockedContact && await batch.AutoRepliesOnAsync(message.BusinessId))
+                {
+                    db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
+                }
+            }
+            foreach (var (chat, before) in batch.Before)
+            {
+                await InboxCounters.ApplyAsync(db, chat.BusinessId, before, InboxCounters.ChatState.Of(chat), default);
+            }
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+
+            stored.AddRange(written.Select(w => new Stored(w.Pending, new InboundResult(w.Message.Id, w.Message.ChatId, Duplicate: false))));
+            stored.AddRange(repeats.Select(r => new Stored(r.Pending, new InboundResult(r.Of.Id, r.Of.ChatId, Duplicate: true))));
+            return stored;
+        }
+    }
+
+    /// <summary>Tells the staff and the customers about a committed group, reading what they are shown in a few queries.</summary>
+    private async Task PushLoopAsync()
+    {
+        await foreach (var group in _pushes.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+                var chatIds = group.Select(s => s.Result.ChatId).Distinct().ToList();
+                var messageIds = group.Select(s => s.Result.MessageId).ToList();
+                var chats = await db.Chats.AsNoTracking().Where(c => chatIds.Contains(c.Id)).Select(InboxQueries.ToSummary).ToDictionaryAsync(c => c.Id);
+                var views = await InboxQueries.MessagesAsync(db, messageIds, default);
+                foreach (var s in group)
+                {
+                    if (chats.TryGetValue(s.Result.ChatId, out var chat) && views.TryGetValue(s.Result.MessageId, out var view))
+                    {
+                        await notifier.MessageAddedAsync(s.Pending.Message.BusinessId, chat, view);
+                        await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(view));
+                    }
+                }
+                foreach (var businessId in group.Select(s => s.Pending.Message.BusinessId).Distinct())
+                {
+                    await notifier.CountersAsync(db, businessId, default);
+                }
+                autoReplySignal.Wake();
+            }
+            catch (Exception ex)
+            {
+                // The messages are stored; a browser that missed the push catches up when it reconnects.
+                logger.LogWarning(ex, "Could not tell the staff about {Count} new messages", group.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The contact a channel identity (or, failing that, a phone number) belongs to; a new one, added to the context,
+    /// if none. <paramref name="unsaved"/> finds contacts added earlier in the same unit of work by phone.
+    /// </summary>
+    internal static async Task<Contact> FindOrCreateContactAsync(
+        InboxDb db, InboundMessage inbound, DateTimeOffset now, Func<string, Contact?>? unsaved, CancellationToken ct)
+    {
+        var contact = await db.ContactIdentities
+            .Where(i => i.BusinessId == inbound.BusinessId && i.Channel == inbound.Channel && i.ExternalId == inbound.ContactExternalId)
+            .Select(i => i.Contact)
+            .SingleOrDefaultAsync(ct);
+        var hasIdentity = contact is not null;
+        if (contact is null && inbound.ContactPhone is not null)
+        {
+            contact = unsaved?.Invoke(inbound.ContactPhone)
+                ?? await db.Contacts.FirstOrDefaultAsync(c => c.BusinessId == inbound.BusinessId && c.Phone == inbound.ContactPhone, ct);
+        }
+        if (contact is null)
+        {
+            contact = new Contact { BusinessId = inbound.BusinessId, Phone = inbound.ContactPhone, CreatedAt = now };
+            db.Contacts.Add(contact);
+        }
+        if (!hasIdentity)
+        {
+            db.ContactIdentities.Add(new ContactIdentity
+            {
+                BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, ExternalId = inbound.ContactExternalId,
+            });
+        }
+        if (string.IsNullOrWhiteSpace(contact.Name) && !string.IsNullOrWhiteSpace(inbound.ContactName))
+        {
+            contact.Name = inbound.ContactName.Trim();
+        }
+        return contact;
+    }
+
+    private sealed record Pending(InboundMessage Message, TaskCompletionSource<InboundResult> Done);
+
+    private sealed record Stored(Pending Pending, InboundResult Result);
+
+    /// <summary>The contacts and chats one group touches, found once and changed in memory until the group is saved.</summary>
+    private sealed class Batch(InboxDb db, DateTimeOffset now)
+    {
+        private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
+        private readonly Dictionary<(int, string), Contact> _byPhone = [];
+        private readonly Dictionary<(Contact, ChannelKind), Chat> _chats = [];
+        private readonly Dictionary<int, bool> _autoReplies = [];
+
+        /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
+        public Dictionary<Chat, InboxCounters.ChatState?> Before { get; } = new(ReferenceEqualityComparer.Instance);
+
+        /// <returns>The message and its chat; whether this is the contact's first message, and whether it started an episode (reopening a resolved chat) or not (null).</returns>
+        public async Task<(Message, Chat, bool NewContact, bool? EpisodeReopened)> AddAsync(InboundMessage inbound)
+        {
+            var contact = await ContactAsync(inbound);
+            if (!_chats.TryGetValue((contact, inbound.Channel), out var chat))
+            {
+                chat = contact.Id == 0 ? null : await db.Chats.SingleOrDefaultAsync(c => c.ContactId == contact.Id && c.Channel == inbound.Channel);
+                if (chat is null)
+                {
+                    chat = new Chat { BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, Status = ChatStatus.Open, CreatedAt = now };
+                    db.Chats.Add(chat);
+                    Before[chat] = null;
+                }
+                else
+                {
+                    Before[chat] = InboxCounters.ChatState.Of(chat);
+                }
+                _chats[(contact, inbound.Channel)] = chat;
+            }
+
+            // A blocked contact's messages are kept but change nothing that would ask for attention.
+            var blocked = contact.IsBlocked;
+            bool? episodeReopened = chat.EpisodeStartedAt is null ? chat.Status == ChatStatus.Resolved : null;
+            var newContact = contact.FirstMessageAt is null;
+            if (chat.Status == ChatStatus.Resolved && !blocked)
+            {
+                db.ChatEvents.Add(new ChatEvent
+                {
+                    BusinessId = chat.BusinessId, ChatId = chat.Id, Kind = ChatEventKind.StatusChanged,
+                    From = nameof(ChatStatus.Resolved), To = nameof(ChatStatus.Open), At = now,
+                });
+                chat.Status = ChatStatus.Open;
+            }
+            chat.EpisodeStartedAt ??= now;
+
+            var message = new Message
+            {
+                BusinessId = inbound.BusinessId,
+                Chat = chat,
+                Channel = inbound.Channel,
+                Direction = MessageDirection.Inbound,
+                Author = MessageAuthor.Customer,
+                Kind = MessageKind.Text,
+                Body = inbound.Body,
+                Status = MessageStatus.Sent,
+                ExternalId = inbound.ExternalMessageId,
+                CustomerTimestamp = inbound.CustomerTimestamp,
+                CreatedAt = now,
+                FromBlockedContact = blocked,
+                Attachment = inbound.Attachment,
+            };
+            db.Messages.Add(message);
+            if (!blocked)
+            {
+                chat.UnreadCount++;
+            }
+            chat.LastMessageAt = now;
+            chat.LastCustomerMessageAt = now;
+            chat.LastMessagePreview = MessageText.Preview(inbound.Attachment is { } file
+                ? Attachments.AttachmentView.Preview(file.Kind, file.FileName, inbound.Body) : inbound.Body);
+            contact.FirstMessageAt ??= now;
+            contact.LastMessageAt = now;
+            return (message, chat, newContact, episodeReopened);
+        }
+
+        public async Task<bool> AutoRepliesOnAsync(int businessId)
+        {
+            if (!_autoReplies.TryGetValue(businessId, out var on))
+            {
+                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.AutoReplies).SingleAsync();
+                _autoReplies[businessId] = on = settings.AnyEnabled;
+            }
+            return on;
+        }
+
+        private async Task<Contact> ContactAsync(InboundMessage inbound)
+        {
+            var identityKey = (inbound.BusinessId, inbound.Channel, inbound.ContactExternalId);
+            if (_byIdentity.TryGetValue(identityKey, out var known))
+            {
+                return known;
+            }
+            var contact = await FindOrCreateContactAsync(db, inbound, now,
+                phone => _byPhone.GetValueOrDefault((inbound.BusinessId, phone)), default);
+            _byIdentity[identityKey] = contact;
+            if (contact.Phone is { } phone)
+            {
+                _byPhone[(inbound.BusinessId, phone)] = contact;
+            }
+            return contact;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using BusinessInbox.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>
+/// The inbox search: contact name, phone, or any message text over all history. Message text is found through
+/// the trigram full-text index MessageSearch (migration AddMessageSearch), which answers for any script but only
+/// for terms of three characters or more; see docs/decisions/0014-message-search.md for the three strategies.
+/// </summary>
+public static class MessageSearch
+{
+    /// <summary>Below this many hits in the index, the matching chats are looked up from the hits themselves.</summary>
+    public const int RareHits = 5_000;
+
+    /// <summary>A term too short for trigrams is looked for by LIKE in this many of the business's newest messages.</summary>
+    public const int ShortTermWindow = 20_000;
+
+    public static async Task<(IQueryable<Chat> Chats, bool Limited)> FilterAsync(
+        InboxDb db, int businessId, IQueryable<Chat> chats, string term, CancellationToken ct)
+    {
+        var pattern = "%" + EscapeLike(term) + "%";
+        if (term.EnumerateRunes().Count() < 3)
+        {
+            var oldest = await db.Messages.Where(m => m.BusinessId == businessId)
+                .OrderByDescending(m => m.Id).Skip(ShortTermWindow).Select(m => m.Id).FirstOrDefaultAsync(ct);
+            var recent = db.Messages
+                .Where(m => m.BusinessId == businessId && m.Id > oldest && EF.Functions.Like(m.Body, pattern, "\\"))
+                .Select(m => m.ChatId);
+            return (chats.Where(c => EF.Functions.Like(c.Contact.Name!, pattern, "\\") || EF.Functions.Like(c.Contact.Phone!, pattern, "\\") || recent.Contains(c.Id)),
+                oldest > 0);
+        }
+
+        var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var hits = await db.Database
+            .SqlQuery<int>($"SELECT count(*) AS Value FROM (SELECT 1 FROM MessageSearch WHERE MessageSearch MATCH {phrase} LIMIT {RareHits})")
+            .SingleAsync(ct);
+        if (hits < RareHits)
+        {
+            // Few hits (a rare word, or none): their chats form a small set, found without reading any chat's messages.
+            // Read first, so that the planner cannot turn it around into a walk over the business's messages.
+            var matching = (await db.Database.SqlQuery<int>(
+                    $"SELECT m.ChatId AS Value FROM MessageSearch s JOIN Messages m ON m.Id = s.rowid WHERE MessageSearch MATCH {phrase} AND m.BusinessId = {businessId}")
+                .ToListAsync(ct)).Distinct().ToList();
+            return (chats.Where(c => EF.Functions.Like(c.Contact.Name!, pattern, "\\") || EF.Functions.Like(c.Contact.Phone!, pattern, "\\") || matching.Contains(c.Id)),
+                false);
+        }
+        // A common word: walking the chats newest first finds a page of matches after a few chats, sooner than
+        // collecting every hit would.
+        return (chats.Where(c =>
+                EF.Functions.Like(c.Contact.Name!, pattern, "\\") ||
+                EF.Functions.Like(c.Contact.Phone!, pattern, "\\") ||
+                db.Messages.Any(m => m.ChatId == c.Id && EF.Functions.Like(m.Body, pattern, "\\"))),
+            false);
+    }
+
+    private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}

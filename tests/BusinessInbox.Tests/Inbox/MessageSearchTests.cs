@@ -1,0 +1,115 @@
+using BusinessInbox.Contacts;
+using BusinessInbox.Data;
+using BusinessInbox.Inbox;
+using BusinessInbox.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BusinessInbox.Tests.Inbox;
+
+public sealed class MessageSearchTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow.AddDays(-300));
+    private readonly InboxApp _app;
+
+    public MessageSearchTests() => _app = new InboxApp { Clock = _clock };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_rare_word_in_an_old_message_is_found_behind_thousands_of_newer_ones_and_a_word_nobody_wrote_finds_nothing()
+    {
+        var shop = await _app.CreateBusinessAsync("rare");
+        var old = await _app.CustomerWritesAsync(shop.Id, "v-old", "Our quokka chewed the parcel", "Olga");
+        _clock.Advance(TimeSpan.FromDays(290));
+        var busy = await _app.CustomerWritesAsync(shop.Id, "v-busy", "Is delivery free?", "Bert");
+        // More newer hits for "delivery" than the index is asked to list, so both search strategies run.
+        await AddMessagesAsync(shop.Id, busy.ChatId, "Is delivery free on Sundays?", MessageSearch.RareHits + 100);
+        var quiet = await _app.CustomerWritesAsync(shop.Id, "v-quiet", "hello", "Quentin");
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+
+        (await SearchAsync(staff, "QUOKKA")).Should().Equal(old.ChatId);
+        (await SearchAsync(staff, "delivery")).Should().Equal(busy.ChatId);
+        (await SearchAsync(staff, "wombat")).Should().BeEmpty();
+        (await SearchAsync(staff, "quentin")).Should().ContainSingle().Which.Should().Be(quiet.ChatId, "names are searched as before");
+    }
+
+    [Fact]
+    public async Task Search_results_never_include_another_business_chats()
+    {
+        var mine = await _app.CreateBusinessAsync("search-mine");
+        var theirs = await _app.CreateBusinessAsync("search-theirs");
+        var own = await _app.CustomerWritesAsync(mine.Id, "v-1", "Where is my quokka plush? 营业吗", "Ann");
+        await _app.CustomerWritesAsync(theirs.Id, "v-2", "Another quokka plush please, 营业吗", "Ben");
+        var busy = await _app.CustomerWritesAsync(theirs.Id, "v-3", "delivery?", "Cid");
+        await AddMessagesAsync(theirs.Id, busy.ChatId, "quokka delivery", MessageSearch.RareHits + 100);
+        await using var staff = await StaffSession.StartAsync(_app, mine.OwnerEmail);
+
+        (await SearchAsync(staff, "quokka plush")).Should().Equal(own.ChatId);
+        (await SearchAsync(staff, "quokka")).Should().Equal(own.ChatId);
+        (await SearchAsync(staff, "营业")).Should().Equal(own.ChatId);
+        (await SearchAsync(staff, "delivery")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_erased_contact_leaves_no_hit_in_the_search_index()
+    {
+        var shop = await _app.CreateBusinessAsync("erase-index");
+        var leaver = await _app.CustomerWritesAsync(shop.Id, "leaver", "Please forget my quokka story", "Frieda");
+        await _app.CustomerWritesAsync(shop.Id, "stayer", "My quokka stays", "Stan");
+        var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == leaver.ChatId).Select(c => c.ContactId).SingleAsync());
+
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(shop.Id, contactId, default)).Should().BeTrue();
+        }
+
+        (await IndexHitsAsync("forget my")).Should().Be(0, "the erased text is gone from the index, not only from the table");
+        (await IndexHitsAsync("stays")).Should().Be(1);
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        (await SearchAsync(staff, "quokka")).Should().NotContain(leaver.ChatId).And.HaveCount(1);
+    }
+
+    [Fact]
+    public async Task After_a_merge_the_moved_messages_are_found_in_the_kept_chat()
+    {
+        var shop = await _app.CreateBusinessAsync("merge-index");
+        var kept = await _app.CustomerWritesAsync(shop.Id, "web-visitor", "hello from the browser", "Mia");
+        var removed = await _app.CustomerWritesAsync(shop.Id, "web-visitor-2", "the quokka mug, second visit", "Mia M.");
+        var (keptContact, removedContact) = await _app.WithDbAsync(async db =>
+            (await db.Chats.Where(c => c.Id == kept.ChatId).Select(c => c.ContactId).SingleAsync(),
+             await db.Chats.Where(c => c.Id == removed.ChatId).Select(c => c.ContactId).SingleAsync()));
+
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<ContactCommands>().MergeAsync(shop.Id, keptContact, removedContact, shop.OwnerId, default))
+                .Should().BeTrue();
+        }
+
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        (await SearchAsync(staff, "quokka mug")).Should().Equal(kept.ChatId);
+    }
+
+    private static async Task<int[]> SearchAsync(StaffSession staff, string term) =>
+        (await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter(Search: term))).Chats.Select(c => c.Id).ToArray();
+
+    private Task<int> IndexHitsAsync(string phrase) =>
+        _app.WithDbAsync(db => db.Database.SqlQuery<int>($"SELECT count(*) AS Value FROM MessageSearch WHERE MessageSearch MATCH {'"' + phrase + '"'}").SingleAsync());
+
+    /// <summary>Many messages at once, written as the ingest path would store them (the index follows by trigger).</summary>
+    private Task AddMessagesAsync(int businessId, int chatId, string body, int count) => _app.WithDbAsync(async db =>
+    {
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var at = _clock.GetUtcNow().UtcTicks;
+        for (var i = 0; i < count; i++)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO Messages (BusinessId, ChatId, Channel, Direction, Author, Kind, Body, Status, CreatedAt, FromBlockedContact) VALUES ({businessId}, {chatId}, 0, 0, 0, 0, {body}, 3, {at}, 0)");
+        }
+        await tx.CommitAsync();
+    });
+}
