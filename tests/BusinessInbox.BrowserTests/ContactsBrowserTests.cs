@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using BusinessInbox.BrowserTests.Infrastructure;
 using BusinessInbox.Data;
 using BusinessInbox.Inbox;
@@ -37,11 +36,7 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
         await CustomerWritesAsync(shop.Id, "v-2", "Paul Meyer", "+4930901820", "Thanks for the bread");
         var watched = await OpenAsync(width, height);
         var page = watched.Page;
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
 
         await page.GotoAsync("/contacts");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Marta Nowak" })).ToBeVisibleAsync();
@@ -78,10 +73,7 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
         await CustomerWritesAsync(shop.Id, "v-2", "Tom Stays", "+4930555222", "See you tomorrow");
         var watched = await OpenAsync(1280, 900);
         var inbox = watched.Page;
-        await inbox.GotoAsync("/account/login");
-        await inbox.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
-        await inbox.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await inbox.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await BrowserFixture.SignInAsync(inbox, shop.OwnerEmail);
         await inbox.GetByRole(AriaRole.Button, new() { Name = "Lea Gone" }).ClickAsync();
         await Expect(inbox.GetByText("Please delete my data").Last).ToBeVisibleAsync();
 
@@ -107,11 +99,7 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
         var shop = await fixture.App.CreateBusinessAsync(name: "Import Shop");
         var watched = await OpenAsync(375, 740);
         var page = watched.Page;
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
 
         await page.GotoAsync("/contacts/import");
         await page.Locator("#file").SetInputFilesAsync(new FilePayload
