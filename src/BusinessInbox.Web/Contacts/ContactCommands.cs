@@ -105,8 +105,8 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
     }
 
     /// <summary>
-    /// Erases a contact with their chats, messages, events and identities. What they contributed to past statistics is
-    /// kept as anonymous per-day counts (<see cref="StatsTombstone"/>). False when the contact is not in this business.
+    /// Erases a contact with their chats, messages, events, identities and files. Past statistics do not change: the
+    /// rollups name no contact (decision 0013). False when the contact is not in this business.
     /// </summary>
     public async Task<bool> EraseAsync(int businessId, int contactId, CancellationToken ct)
     {
@@ -121,21 +121,6 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var chats = await db.Chats.AsNoTracking().Where(c => c.ContactId == contactId && c.BusinessId == businessId).ToListAsync(ct);
             chatIds = [.. chats.Select(c => c.Id)];
-            var messages = await db.Messages.AsNoTracking().Where(m => chatIds.Contains(m.ChatId) && m.Kind == MessageKind.Text)
-                .Select(m => new { m.CreatedAt, m.Direction, m.Author }).ToListAsync(ct);
-            foreach (var day in messages.GroupBy(m => DateOnly.FromDateTime(m.CreatedAt.UtcDateTime)))
-            {
-                var inbound = day.Count(m => m.Direction == MessageDirection.Inbound);
-                var outbound = day.Count(m => m.Direction == MessageDirection.Outbound);
-                var automatic = day.Count(m => m.Author == MessageAuthor.Automatic);
-                await db.Database.ExecuteSqlInterpolatedAsync(
-                    $"""
-                    INSERT INTO StatsTombstone (BusinessId, Day, InboundCount, OutboundCount, AutomaticCount)
-                    VALUES ({businessId}, {day.Key}, {inbound}, {outbound}, {automatic})
-                    ON CONFLICT (BusinessId, Day) DO UPDATE SET InboundCount = InboundCount + excluded.InboundCount,
-                        OutboundCount = OutboundCount + excluded.OutboundCount, AutomaticCount = AutomaticCount + excluded.AutomaticCount
-                    """, ct);
-            }
             foreach (var chat in chats)
             {
                 await InboxCounters.ApplyAsync(db, businessId, InboxCounters.ChatState.Of(chat), null, ct);

@@ -229,13 +229,3 @@ internal sealed class ContactImportConfiguration : IEntityTypeConfiguration<Cont
         b.HasIndex(x => new { x.Status, x.Id });
     }
 }
-
-internal sealed class StatsTombstoneConfiguration : IEntityTypeConfiguration<StatsTombstone>
-{
-    public void Configure(EntityTypeBuilder<StatsTombstone> b)
-    {
-        b.ToTable("StatsTombstone");
-        b.HasKey(x => new { x.BusinessId, x.Day });
-        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
-    }
-}

@@ -342,17 +342,3 @@ public class ContactImport
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }
-
-/// <summary>
-/// What erased contacts had contributed to the statistics of one day, so that erasing a person's data
-/// does not change past figures: future statistics add these anonymous counts back.
-/// </summary>
-public class StatsTombstone
-{
-    public int BusinessId { get; set; }
-    /// <summary>The UTC day the messages were written.</summary>
-    public DateOnly Day { get; set; }
-    public int InboundCount { get; set; }
-    public int OutboundCount { get; set; }
-    public int AutomaticCount { get; set; }
-}

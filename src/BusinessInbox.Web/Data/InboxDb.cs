@@ -22,7 +22,6 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<ChatLabel> ChatLabels => Set<ChatLabel>();
     public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
-    public DbSet<StatsTombstone> StatsTombstones => Set<StatsTombstone>();
     public DbSet<Channels.WhatsApp.WhatsAppChannel> WhatsAppChannels => Set<Channels.WhatsApp.WhatsAppChannel>();
     public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();
     public DbSet<Channels.WhatsApp.PendingStatus> PendingStatuses => Set<Channels.WhatsApp.PendingStatus>();

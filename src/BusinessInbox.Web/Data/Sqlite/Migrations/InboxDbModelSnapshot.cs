@@ -1009,28 +1009,6 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("QuickReplies");
                 });
 
-            modelBuilder.Entity("BusinessInbox.Data.StatsTombstone", b =>
-                {
-                    b.Property<int>("BusinessId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateOnly>("Day")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("AutomaticCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("InboundCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("OutboundCount")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("BusinessId", "Day");
-
-                    b.ToTable("StatsTombstone", (string)null);
-                });
-
             modelBuilder.Entity("BusinessInbox.Stats.EpisodeStat", b =>
                 {
                     b.Property<long>("Id")
@@ -1494,15 +1472,6 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("BusinessInbox.Data.QuickReply", b =>
-                {
-                    b.HasOne("BusinessInbox.Data.Business", null)
-                        .WithMany()
-                        .HasForeignKey("BusinessId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BusinessInbox.Data.StatsTombstone", b =>
                 {
                     b.HasOne("BusinessInbox.Data.Business", null)
                         .WithMany()
