@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using BusinessInbox.BrowserTests.Infrastructure;
 using BusinessInbox.Data;
 using BusinessInbox.QuickReplies;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -40,19 +39,6 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.List, new() { Name = "Messages" })).ToContainTextAsync(text);
     }
 
-    private async Task<string> AddMemberAsync(TestBusiness business, MemberRole role, string name)
-    {
-        var email = $"{name.ToLowerInvariant()}@{business.Slug}.test";
-        await using var scope = fixture.App.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
-        (await users.CreateAsync(user, BrowserApp.Password)).Succeeded.Should().BeTrue();
-        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
-        db.Memberships.Add(new Membership { BusinessId = business.Id, UserId = user.Id, Role = role, JoinedAt = DateTimeOffset.UnixEpoch });
-        await db.SaveChangesAsync();
-        return email;
-    }
-
     [Fact]
     public async Task An_agent_types_slash_th_picks_thanks_with_the_keyboard_and_sends_it_with_the_customers_name_filled_in()
     {
@@ -64,7 +50,7 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
             (await replies.SaveAsync(business.Id, null, "thanks", "Thank you, {contact.name}! See you soon.", default)).Should().BeEmpty();
             (await replies.SaveAsync(business.Id, null, "menu", "Here is our menu.", default)).Should().BeEmpty();
         }
-        var agentEmail = await AddMemberAsync(business, MemberRole.Agent, "Omar");
+        var agentEmail = await fixture.App.AddMemberAsync(business, MemberRole.Agent, "Omar");
         var customer = await OpenAsync(Desktop);
         await CustomerWritesAsync(customer.Page, business.Slug, "The cake was lovely", "Ada");
         var staff = await OpenAsync(Desktop);
@@ -114,7 +100,7 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
     public async Task An_admin_creates_a_label_puts_it_on_a_chat_and_the_label_filter_shows_only_that_chat()
     {
         var business = await fixture.App.CreateBusinessAsync();
-        var adminEmail = await AddMemberAsync(business, MemberRole.Admin, "Mia");
+        var adminEmail = await fixture.App.AddMemberAsync(business, MemberRole.Admin, "Mia");
         var customer = await OpenAsync(Desktop);
         await CustomerWritesAsync(customer.Page, business.Slug, "Can I order 40 rolls?", "Ada");
         var other = await OpenAsync(Desktop);

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using BusinessInbox.BrowserTests.Infrastructure;
 using BusinessInbox.Data;
 using BusinessInbox.Inbox;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -12,19 +11,6 @@ namespace BusinessInbox.BrowserTests;
 [Collection(BrowserTestGroup.Name)]
 public sealed class StatsBrowserTests(BrowserFixture fixture)
 {
-    private async Task<string> AddMemberAsync(TestBusiness business, MemberRole role, string name)
-    {
-        var email = $"{name.ToLowerInvariant()}@{business.Slug}.test";
-        await using var scope = fixture.App.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
-        (await users.CreateAsync(user, BrowserApp.Password)).Succeeded.Should().BeTrue();
-        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
-        db.Memberships.Add(new Membership { BusinessId = business.Id, UserId = user.Id, Role = role, JoinedAt = DateTimeOffset.UnixEpoch });
-        await db.SaveChangesAsync();
-        return email;
-    }
-
     /// <summary>Three customer messages from two new contacts and one staff reply, through the real ingest and reply paths.</summary>
     private async Task<TestBusiness> ShopWithTrafficAsync()
     {
@@ -46,7 +32,7 @@ public sealed class StatsBrowserTests(BrowserFixture fixture)
     public async Task An_admin_picks_the_last_7_days_sees_the_charts_and_their_tables_and_downloads_the_same_figures(int width, int height, string screen)
     {
         var shop = await ShopWithTrafficAsync();
-        var admin = await AddMemberAsync(shop, MemberRole.Admin, "Mia");
+        var admin = await fixture.App.AddMemberAsync(shop, MemberRole.Admin, "Mia");
         var watched = await fixture.OpenAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = height }, Locale = "en-GB", AcceptDownloads = true });
         var page = watched.Page;
         await BrowserFixture.SignInAsync(page, admin);
@@ -84,7 +70,7 @@ public sealed class StatsBrowserTests(BrowserFixture fixture)
     public async Task An_agent_gets_a_403_page_and_no_statistics_link()
     {
         var shop = await fixture.App.CreateBusinessAsync(name: "Agent Shop");
-        var agent = await AddMemberAsync(shop, MemberRole.Agent, "Omar");
+        var agent = await fixture.App.AddMemberAsync(shop, MemberRole.Agent, "Omar");
         var watched = await fixture.OpenAsync();
         var page = watched.Page;
         await BrowserFixture.SignInAsync(page, agent);

@@ -25,6 +25,30 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         entry = new[] { new { id = "102290129340398", changes = new[] { new { field = "messages", value } } } },
     });
 
+    private static BrowserApp StartApp(FakeGraphApi graph)
+    {
+        var app = new BrowserApp();
+        app.Settings["WhatsApp:AppSecret"] = Secret;
+        app.Settings["WhatsApp:GraphApiBaseUrl"] = graph.BaseUrl;
+        app.StartServer();
+        return app;
+    }
+
+    /// <summary>A business whose WhatsApp number is connected to the fake Graph API.</summary>
+    private static async Task<TestBusiness> ConnectedShopAsync(BrowserApp app)
+    {
+        var shop = await app.CreateBusinessAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        db.WhatsAppChannels.Add(new WhatsAppChannel
+        {
+            BusinessId = shop.Id, PhoneNumberId = PhoneNumberId, WabaId = "102290129340398",
+            AccessTokenProtected = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>().Protect("EAAG-browser-token-0000"), AccessTokenHint = "…0000",
+        });
+        await db.SaveChangesAsync();
+        return shop;
+    }
+
     private static async Task PostSignedAsync(HttpClient http, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -36,30 +60,13 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
     public async Task A_WhatsApp_message_appears_live_with_the_customers_WhatsApp_name_the_reply_reaches_the_Graph_API_and_a_read_status_turns_the_ticks_blue()
     {
         await using var graph = await FakeGraphApi.StartAsync();
-        await using var app = new BrowserApp();
-        app.Settings["WhatsApp:AppSecret"] = Secret;
-        app.Settings["WhatsApp:GraphApiBaseUrl"] = graph.BaseUrl;
-        app.StartServer();
-        var shop = await app.CreateBusinessAsync();
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
-            db.WhatsAppChannels.Add(new WhatsAppChannel
-            {
-                BusinessId = shop.Id, PhoneNumberId = PhoneNumberId, WabaId = "102290129340398",
-                AccessTokenProtected = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>().Protect("EAAG-browser-token-0000"), AccessTokenHint = "…0000",
-            });
-            await db.SaveChangesAsync();
-        }
+        await using var app = StartApp(graph);
+        var shop = await ConnectedShopAsync(app);
         using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" });
         var staff = await WatchedPage.OpenAsync(context);
         var page = staff.Page;
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/inbox$"));
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
         await Expect(page.GetByText("No conversations here yet.")).ToBeVisibleAsync();
 
         var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
@@ -107,20 +114,10 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
     public async Task Outside_the_24_hour_window_the_agent_picks_an_approved_template_fills_its_values_sees_the_preview_and_sends_it()
     {
         await using var graph = await FakeGraphApi.StartAsync();
-        await using var app = new BrowserApp();
-        app.Settings["WhatsApp:AppSecret"] = Secret;
-        app.Settings["WhatsApp:GraphApiBaseUrl"] = graph.BaseUrl;
-        app.StartServer();
-        var shop = await app.CreateBusinessAsync();
+        await using var app = StartApp(graph);
+        var shop = await ConnectedShopAsync(app);
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
-            db.WhatsAppChannels.Add(new WhatsAppChannel
-            {
-                BusinessId = shop.Id, PhoneNumberId = PhoneNumberId, WabaId = "102290129340398",
-                AccessTokenProtected = scope.ServiceProvider.GetRequiredService<WhatsAppSecrets>().Protect("EAAG-browser-token-0000"), AccessTokenHint = "…0000",
-            });
-            await db.SaveChangesAsync();
             await scope.ServiceProvider.GetRequiredService<WhatsAppTemplates>().SyncAsync(shop.Id, default);
         }
         using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
@@ -138,10 +135,7 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 375, Height = 800 }, Locale = "en-GB" });
         var staff = await WatchedPage.OpenAsync(context);
         var page = staff.Page;
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail").FillAsync(shop.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
 
         await page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" }).ClickAsync();
         await Expect(page.GetByText("24-hour window closed: only templates can be sent")).ToBeVisibleAsync();

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using BusinessInbox.Data;
 using BusinessInbox.Setup;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +62,20 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
         var result = await setup.CreateAsync(new NewBusiness(name ?? "Corner Bakery", slug, "Europe/Berlin", ownerName ?? "Lena", email, Password), default);
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Errors.Select(e => e.Key + ": " + e.Value)));
         return new TestBusiness(result.BusinessId!.Value, slug, result.OwnerId!, email);
+    }
+
+    /// <summary>Adds a member with the test password to a business; returns their e-mail address.</summary>
+    public async Task<string> AddMemberAsync(TestBusiness business, MemberRole role, string name)
+    {
+        var email = $"{name.ToLowerInvariant()}@{business.Slug}.test";
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+        (await users.CreateAsync(user, Password)).Succeeded.Should().BeTrue();
+        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
+        db.Memberships.Add(new Membership { BusinessId = business.Id, UserId = user.Id, Role = role, JoinedAt = DateTimeOffset.UnixEpoch });
+        await db.SaveChangesAsync();
+        return email;
     }
 
     protected override void Dispose(bool disposing)
