@@ -21,6 +21,7 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<Label> Labels => Set<Label>();
     public DbSet<ChatLabel> ChatLabels => Set<ChatLabel>();
     public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
+    public DbSet<QuickReplies.QuickReplyAttachment> QuickReplyAttachments => Set<QuickReplies.QuickReplyAttachment>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
     public DbSet<Channels.WhatsApp.WhatsAppChannel> WhatsAppChannels => Set<Channels.WhatsApp.WhatsAppChannel>();
     public DbSet<Channels.WhatsApp.WebhookQuarantine> WebhookQuarantine => Set<Channels.WhatsApp.WebhookQuarantine>();

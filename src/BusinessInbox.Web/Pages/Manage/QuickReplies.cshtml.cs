@@ -1,3 +1,4 @@
+using BusinessInbox.Attachments;
 using BusinessInbox.Data;
 using BusinessInbox.Inbox;
 using BusinessInbox.QuickReplies;
@@ -8,15 +9,26 @@ using Microsoft.Extensions.Localization;
 
 namespace BusinessInbox.Pages.Manage;
 
-/// <summary>Settings → Quick replies (admins and owners): saved answers staff insert with /shortcut.</summary>
+/// <summary>Settings → Quick replies (admins and owners): saved answers staff insert with /shortcut, each with an optional file.</summary>
+// Room for a file somewhat over the limit, so that it reaches the handler and gets a readable refusal rather than a bare error.
+[RequestSizeLimit(ReadLimit)]
+[RequestFormLimits(MultipartBodyLengthLimit = ReadLimit)]
 public sealed class QuickRepliesModel(InboxDb db, QuickReplyService quickReplies, IStringLocalizer<QuickRepliesModel> l) : PageModel
 {
+    private const long ReadLimit = 3 * AttachmentFiles.MaxRequestBytes;
+
     public IReadOnlyList<QuickReplyView> Replies { get; private set; } = [];
 
     /// <summary>The quick reply being edited, or null when the form creates one.</summary>
     [BindProperty(SupportsGet = true)] public int? Edit { get; set; }
     [BindProperty] public string? Shortcut { get; set; }
     [BindProperty] public string? Text { get; set; }
+    /// <summary>A photo or PDF to send with the text; on an edit it replaces the file there was.</summary>
+    [BindProperty] public IFormFile? NewFile { get; set; }
+    [BindProperty] public bool RemoveFile { get; set; }
+
+    /// <summary>The file of the quick reply being edited.</summary>
+    public QuickReplyFileView? CurrentFile { get; private set; }
 
     [TempData] public string? Notice { get; set; }
 
@@ -37,10 +49,17 @@ public sealed class QuickRepliesModel(InboxDb db, QuickReplyService quickReplies
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        QuickReplyUpload? upload = null;
+        if (NewFile is { Length: > 0 } file)
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, ct);
+            upload = new QuickReplyUpload(buffer.ToArray(), file.FileName);
+        }
         Dictionary<string, string> errors;
         try
         {
-            errors = await quickReplies.SaveAsync(User.BusinessIdOf(), Edit, Shortcut, Text, ct);
+            errors = await quickReplies.SaveAsync(User.BusinessIdOf(), Edit, Shortcut, Text, upload, RemoveFile, ct);
         }
         catch (InboxException ex) when (ex.Error == InboxError.NotFound)
         {
@@ -50,7 +69,12 @@ public sealed class QuickRepliesModel(InboxDb db, QuickReplyService quickReplies
         {
             foreach (var (field, message) in errors)
             {
-                ModelState.AddModelError(field, l[message]);
+                ModelState.AddModelError(field == QuickReplyService.FileField ? nameof(NewFile) : field, l[message]);
+            }
+            if (upload is not null && !errors.ContainsKey(QuickReplyService.FileField))
+            {
+                // A browser never fills a file field in again by itself.
+                ModelState.AddModelError(nameof(NewFile), l["The file was not saved: choose it again after correcting the text."]);
             }
             await LoadAsync(ct);
             return Page();
@@ -73,5 +97,17 @@ public sealed class QuickRepliesModel(InboxDb db, QuickReplyService quickReplies
         return RedirectToPage(new { edit = (int?)null });
     }
 
-    private async Task LoadAsync(CancellationToken ct) => Replies = await QuickReplyService.ListAsync(db, User.BusinessIdOf(), ct);
+    /// <summary>A file size as people read it.</summary>
+    public static string SizeText(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{Math.Round(bytes / 1024.0)} KB",
+        _ => $"{bytes / (1024.0 * 1024):0.0} MB",
+    };
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Replies = await QuickReplyService.ListAsync(db, User.BusinessIdOf(), ct);
+        CurrentFile = Edit is { } id ? Replies.FirstOrDefault(r => r.Id == id)?.File : null;
+    }
 }

@@ -1009,6 +1009,62 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("QuickReplies");
                 });
 
+            modelBuilder.Entity("BusinessInbox.QuickReplies.QuickReplyAttachment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BusinessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuickReplyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StorageKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ThumbnailKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BusinessId");
+
+                    b.HasIndex("QuickReplyId")
+                        .IsUnique();
+
+                    b.ToTable("QuickReplyAttachments");
+                });
+
             modelBuilder.Entity("BusinessInbox.Stats.EpisodeStat", b =>
                 {
                     b.Property<long>("Id")
@@ -1478,6 +1534,23 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                         .HasForeignKey("BusinessId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BusinessInbox.QuickReplies.QuickReplyAttachment", b =>
+                {
+                    b.HasOne("BusinessInbox.Data.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BusinessInbox.Data.QuickReply", "QuickReply")
+                        .WithOne()
+                        .HasForeignKey("BusinessInbox.QuickReplies.QuickReplyAttachment", "QuickReplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("QuickReply");
                 });
 
             modelBuilder.Entity("BusinessInbox.Stats.EpisodeStat", b =>
