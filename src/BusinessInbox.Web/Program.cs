@@ -7,6 +7,7 @@ using BusinessInbox.Data;
 using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
 using BusinessInbox.Profile;
+using BusinessInbox.QuickReplies;
 using BusinessInbox.Security;
 using BusinessInbox.Setup;
 using BusinessInbox.Staff;
@@ -40,6 +41,7 @@ app.MapWhatsApp();
 app.MapInboxApi();
 app.MapBusinessProfile();
 app.MapAttachments();
+app.MapQuickReplyFiles();
 app.MapStats();
 
 await app.RunAsync();

@@ -67,9 +67,17 @@ public static class AttachmentEndpoints
         }
         var note = string.Equals(upload!.Form["note"], "true", StringComparison.OrdinalIgnoreCase);
         var attachment = await uploads.StoreAsync(businessId, upload.File, ct);
+        return await ReplyWithStoredFileAsync(businessId, chatId, http.User.UserId(), upload.Caption, note, attachment, commands, uploads, l, ct);
+    }
+
+    /// <summary>Writes a staff message with a file already in the store; the file is removed again when the message is refused.</summary>
+    internal static async Task<IResult> ReplyWithStoredFileAsync(
+        int businessId, int chatId, string? userId, string caption, bool note, Attachment attachment,
+        ChatCommands commands, AttachmentUploads uploads, IStringLocalizer<AttachmentUploads> l, CancellationToken ct)
+    {
         try
         {
-            return Results.Ok(await commands.ReplyWithAttachmentAsync(businessId, chatId, http.User.UserId(), upload.Caption, note, attachment, ct));
+            return Results.Ok(await commands.ReplyWithAttachmentAsync(businessId, chatId, userId, caption, note, attachment, ct));
         }
         catch (InboxException ex)
         {
@@ -194,7 +202,7 @@ public static class AttachmentEndpoints
         return (new Upload(form, checkedFile!, caption), null);
     }
 
-    private static IResult Refuse(string message, int status = StatusCodes.Status400BadRequest) =>
+    internal static IResult Refuse(string message, int status = StatusCodes.Status400BadRequest) =>
         Results.Json(new { error = message }, statusCode: status);
 
     private static async Task<IResult> StaffFileAsync(long id, bool thumbnail, HttpContext http, InboxDb db, IAttachmentStore store, CancellationToken ct)
@@ -224,7 +232,7 @@ public static class AttachmentEndpoints
         return Serve(attachment, thumbnail, http, store);
     }
 
-    private static IResult Serve(Attachment? attachment, bool thumbnail, HttpContext http, IAttachmentStore store)
+    internal static IResult Serve(Attachment? attachment, bool thumbnail, HttpContext http, IAttachmentStore store)
     {
         var key = thumbnail ? attachment?.ThumbnailKey : attachment?.StorageKey;
         if (attachment is null || key is null || store.OpenRead(key) is not { } stream)
