@@ -383,7 +383,7 @@ async function send(e) {
     ui.send.disabled = true;
     try {
         const message = state.file
-            ? await upload(`/inbox/chats/${state.open.chat.id}/attachments`, uploadForm(text), T)
+            ? await upload(uploadUrl(state.open.chat.id, state.file), uploadForm(text), T)
             : await connection.invoke(ui.note.checked ? 'AddNote' : 'Send', state.open.chat.id, text);
         chooseFile(null);
         ui.text.value = '';
@@ -404,8 +404,15 @@ function uploadForm(caption) {
     form.append('__RequestVerificationToken', ui.composer.querySelector('[name="__RequestVerificationToken"]').value);
     form.append('caption', caption);
     form.append('note', String(ui.note.checked));
-    form.append('file', state.file, state.file.name || 'image');
+    if (!state.file.quickReplyId) form.append('file', state.file, state.file.name || 'image');
     return form;
+}
+
+// A quick reply's file is already on the server: sending asks for a copy of it instead of uploading it again.
+function uploadUrl(chatId, file) {
+    return file.quickReplyId
+        ? `/inbox/chats/${chatId}/attachments/quick-replies/${file.quickReplyId}`
+        : `/inbox/chats/${chatId}/attachments`;
 }
 
 /** A file for the next message (or none); a refused one leaves the composer as it was, with the reason. */
@@ -585,6 +592,7 @@ function renderPicker() {
         option.setAttribute('aria-selected', String(i === picker.active));
         option.dataset.index = i;
         option.append(el('span', 'bi-quick-reply-shortcut', `/${r.shortcut}`), el('span', 'bi-quick-reply-text', r.text.slice(0, 160)));
+        if (r.file) option.append(el('span', 'bi-quick-reply-file', `📎 ${r.file.fileName}`));
         return option;
     }));
     ui.quickReplies.hidden = false;
@@ -623,6 +631,8 @@ async function insertQuickReply(reply) {
     ui.text.focus();
     ui.text.setSelectionRange(caret, caret);
     checkComposer();
+    // Staged like a file the agent attached: the same chip, removable before sending.
+    if (reply.file) chooseFile({ quickReplyId: reply.id, name: reply.file.fileName, size: reply.file.size, type: reply.file.contentType });
 }
 
 ui.text.addEventListener('keydown', e => {
