@@ -89,6 +89,9 @@ public sealed class IsolationTests : IAsyncLifetime
         ["/c/{slug}/attachments"] = Anonymous,
         ["/c/{slug}/attachments/{id:long}"] = Anonymous,
         ["/c/{slug}/attachments/{id:long}/thumbnail"] = Anonymous,
+        // A quick reply's file: read, and sent in a chat as a copy, by members of its business only.
+        ["/inbox/quick-replies/{id:int}/file"] = Agent,
+        ["/inbox/chats/{chatId:int}/attachments/quick-replies/{id:int}"] = Agent,
     };
 
     /// <summary>Who may call each hub method (the customer hub is anonymous: the visitor cookie picks the thread).</summary>
@@ -196,13 +199,14 @@ public sealed class IsolationTests : IAsyncLifetime
             db.ChatLabels.Add(new ChatLabel { ChatId = theirChat.ChatId, LabelId = theirLabel });
             return db.SaveChangesAsync();
         });
-        var theirQuickReply = await _app.WithDbAsync(async db =>
+        int theirQuickReply;
+        await using (var scope = _app.Services.CreateAsyncScope())
         {
-            var reply = new QuickReply { BusinessId = theirs.Id, Shortcut = "secret", Text = "Their secret answer" };
-            db.QuickReplies.Add(reply);
-            await db.SaveChangesAsync();
-            return reply.Id;
-        });
+            var quickReplies = scope.ServiceProvider.GetRequiredService<BusinessInbox.QuickReplies.QuickReplyService>();
+            (await quickReplies.SaveAsync(theirs.Id, null, "secret", "Their secret answer", new(Attachments.TestFiles.Pdf(), "secret.pdf"), false, default))
+                .Should().BeEmpty();
+            theirQuickReply = await _app.WithDbAsync(db => db.QuickReplies.Where(q => q.BusinessId == theirs.Id).Select(q => q.Id).SingleAsync());
+        }
         var theirTemplate = await _app.WithDbAsync(async db =>
         {
             var template = new BusinessInbox.Channels.WhatsApp.WhatsAppTemplate
@@ -292,6 +296,12 @@ public sealed class IsolationTests : IAsyncLifetime
         (await member.GetAsync($"/inbox/attachments/{theirFile}/thumbnail")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await Attachments.AttachmentTests.StaffUploadAsync(member, chat, Attachments.TestFiles.Pdf(), "wrong-shop.pdf", "From the wrong shop"))
             .StatusCode.Should().Be(HttpStatusCode.NotFound);
+        // Their quick reply's file: neither readable nor sendable, in their chat or ours.
+        (await member.GetAsync($"/inbox/quick-replies/{theirQuickReply}/file")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await QuickReplies.QuickReplyAttachmentTests.SendQuickReplyFileAsync(member, chat, theirQuickReply, "Their file"))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await QuickReplies.QuickReplyAttachmentTests.SendQuickReplyFileAsync(member, ours0.ChatId, theirQuickReply, "Their file"))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await SnapshotAsync(theirs.Id, excludeAfterMessageId: theirReply.Id)).Should().Be(before);
     }
 
@@ -304,11 +314,12 @@ public sealed class IsolationTests : IAsyncLifetime
             .Select(c => new { c.Id, c.Status, c.AssigneeId, Labels = c.Labels.Select(l => l.LabelId).ToList() }).ToListAsync();
         var labels = await db.Labels.AsNoTracking().Where(l => l.BusinessId == businessId).OrderBy(l => l.Id).Select(l => new { l.Id, l.Name, l.Color }).ToListAsync();
         var quickReplies = await db.QuickReplies.AsNoTracking().Where(q => q.BusinessId == businessId).OrderBy(q => q.Id).Select(q => new { q.Id, q.Shortcut, q.Text }).ToListAsync();
+        var quickReplyFiles = await db.QuickReplyAttachments.AsNoTracking().Where(a => a.BusinessId == businessId).OrderBy(a => a.Id).Select(a => new { a.Id, a.StorageKey }).ToListAsync();
         var messages = await db.Messages.AsNoTracking().Where(m => m.BusinessId == businessId && m.Id <= excludeAfterMessageId).OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.Kind, m.Body, m.Status, m.FailureReason }).ToListAsync();
         var events = await db.ChatEvents.AsNoTracking().CountAsync(e => e.BusinessId == businessId);
         var outbox = await db.Outbox.AsNoTracking().CountAsync(o => o.BusinessId == businessId);
-        return JsonSerializer.Serialize(new { chats, messages, events, outbox, labels, quickReplies });
+        return JsonSerializer.Serialize(new { chats, messages, events, outbox, labels, quickReplies, quickReplyFiles });
     });
 
     private static bool IsStaticFile(Endpoint endpoint) =>
