@@ -93,6 +93,9 @@ public sealed class QuickReplyAttachmentTests : IAsyncLifetime
         var bytes = await photo.Content.ReadAsByteArrayAsync();
         TestFiles.Contains(bytes, TestFiles.GpsSecret).Should().BeFalse("the file is re-encoded like any attachment");
         StoredFiles().Should().HaveCount(2, "the photo and its thumbnail");
+        await using var staff = await StaffSession.StartAsync(_app, _shop.OwnerEmail);
+        var listed = await staff.Hub.InvokeAsync<List<QuickReplyView>>("QuickReplies");
+        listed.Should().ContainSingle().Which.File.Should().Be(new QuickReplyFileView(AttachmentKind.Image, "image/jpeg", "Catalogue.jpg", bytes.Length));
     }
 
     [Fact]
