@@ -319,6 +319,10 @@ public sealed class InboundWriter(
                 Attachment = inbound.Attachment,
             };
             db.Messages.Add(message);
+            if (inbound.Media is { } media)
+            {
+                db.WhatsAppMediaFetches.Add(Channels.WhatsApp.WhatsAppMediaFetch.For(media, message, now));
+            }
             if (!blocked)
             {
                 chat.UnreadCount++;
