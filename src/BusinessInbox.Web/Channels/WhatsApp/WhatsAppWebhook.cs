@@ -73,8 +73,7 @@ public static class WhatsAppWebhook
 
 /// <summary>Checks, reads and stores one webhook delivery.</summary>
 public sealed partial class WebhookReceiver(
-    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WhatsAppEchoes echoes, WhatsAppMediaSignal mediaSignal, TimeProvider clock,
-    ILogger<WebhookReceiver> logger)
+    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WhatsAppEchoes echoes, TimeProvider clock, ILogger<WebhookReceiver> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
     {
@@ -117,13 +116,9 @@ public sealed partial class WebhookReceiver(
             {
                 continue;
             }
-            var stored = await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
+            await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
                 message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp,
                 Media: message.Media), ct);
-            if (message.Media is not null && !stored.Duplicate)
-            {
-                mediaSignal.Wake();
-            }
         }
         foreach (var echo in batch.Echoes)
         {

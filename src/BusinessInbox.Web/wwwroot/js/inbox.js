@@ -716,8 +716,11 @@ connection.on('MessageAdded', (chat, message) => {
 });
 
 connection.on('MessageChanged', message => {
-    if (state.open?.chat.id !== message.chatId || !state.open.messages.has(message.id)) return;
-    state.open.messages.set(message.id, message);
+    const open = state.open;
+    if (open?.chat.id !== message.chatId) return;
+    // It can overtake its own MessageAdded; one older than the loaded page waits for "load older".
+    if (!open.messages.has(message.id) && message.id < Math.min(...open.messages.keys())) return;
+    open.messages.set(message.id, message);
     renderThread();
 });
 
