@@ -71,7 +71,7 @@ public sealed class WhatsAppMediaWorker(
         {
             outcome = await FetchAsync(services, fetch, ct);
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutException or TaskCanceledException)
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutException or OperationCanceledException)
         {
             outcome = new Retry(ex.GetType().Name, Unreachable);
         }
@@ -142,9 +142,12 @@ public sealed class WhatsAppMediaWorker(
             return new Retry("WhatsApp gave an unusable download address.", Unreachable);
         }
 
+        // HttpClient's own timeout ends with the headers; a body that stalls half-way must not hold the worker forever.
+        using var timeout = new CancellationTokenSource(options.Value.DownloadTimeout, Clock);
+        using var download = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, download.Token);
         if (!response.IsSuccessStatusCode)
         {
             // Even a 404 is retried: the address may have expired, and the next attempt asks for a fresh one.
@@ -155,10 +158,10 @@ public sealed class WhatsAppMediaWorker(
         {
             return TooLarge(media);
         }
-        await using var body = new LimitedMediaStream(await response.Content.ReadAsStreamAsync(ct), media.MaxBytes);
+        await using var body = new LimitedMediaStream(await response.Content.ReadAsStreamAsync(download.Token), media.MaxBytes);
         try
         {
-            return await StoreAsync(services, fetch.BusinessId, media, body, WhatsAppMediaFiles.Digest(info.Sha256 ?? media.Sha256), ct);
+            return await StoreAsync(services, fetch.BusinessId, media, body, WhatsAppMediaFiles.Digest(info.Sha256 ?? media.Sha256), download.Token);
         }
         catch (MediaTooLargeException)
         {
