@@ -125,21 +125,25 @@ public sealed class MediaTests
         world.Graph.AddMedia("media-big-doc", TestFiles.Pdf(), "application/pdf").ReportedSize = 101L * 1024 * 1024;
         // Said to be small, but the bytes keep coming: the download is cut off at the sticker limit.
         world.Graph.AddMedia("media-big-sticker", new byte[600 * 1024], "image/webp").ReportedSize = 10_000;
+        // The same for a file streamed straight to disk: nothing of it stays there.
+        world.Graph.AddMedia("media-big-video", Mp4().Concat(new byte[17 * 1024 * 1024]).ToArray(), "video/mp4").ReportedSize = 1024 * 1024;
         world.Graph.AddMedia("media-gone", TestFiles.JpegWithGps(), "image/jpeg");
         world.Graph.FailMedia("media-gone", 1, GraphAnswer.Error(100, "Unsupported get request. Object with ID 'media-gone' does not exist"));
 
         await world.PostOkAsync(Delivery(
             File("wamid.bigdoc", "document", new { id = "media-big-doc", mime_type = "application/pdf", filename = "Catalogue.pdf" }),
             File("wamid.bigsticker", "sticker", new { id = "media-big-sticker", mime_type = "image/webp" }),
+            File("wamid.bigvideo", "video", new { id = "media-big-video", mime_type = "video/mp4" }),
             File("wamid.gone", "image", new { id = "media-gone", mime_type = "image/jpeg" })));
 
         (await ReasonAsync(world, "wamid.bigdoc")).FailureReason.Should().Be("Document couldn't be downloaded: larger than 100 MB");
         (await ReasonAsync(world, "wamid.bigsticker")).FailureReason.Should().Be("Sticker couldn't be downloaded: larger than 500 KB");
+        (await ReasonAsync(world, "wamid.bigvideo")).FailureReason.Should().Be("Video couldn't be downloaded: larger than 16 MB");
         (await ReasonAsync(world, "wamid.gone")).FailureReason.Should().Be("Photo couldn't be downloaded: WhatsApp no longer has this file");
         world.Graph.Media["media-big-doc"].Downloads.Should().Be(0);
 
         var messages = await world.MessagesAsync();
-        messages.Select(m => m.Body).Should().Equal("📄 Document: Catalogue.pdf", "💟 Sticker", "📷 Photo");
+        messages.Select(m => m.Body).Should().Equal("📄 Document: Catalogue.pdf", "💟 Sticker", "🎥 Video", "📷 Photo");
         (await world.App.WithDbAsync(db => db.Attachments.CountAsync())).Should().Be(0);
         (await world.App.WithDbAsync(db => db.WhatsAppMediaFetches.AsNoTracking().Select(f => f.State).ToListAsync()))
             .Should().AllBeEquivalentTo(WhatsAppMediaFetchState.Failed);
@@ -147,7 +151,7 @@ public sealed class MediaTests
 
         var thread = await staff.Hub.InvokeAsync<ThreadView>("Thread", messages[0].ChatId, (long?)null);
         thread.Messages.Select(m => m.FailureReason).Should().Contain("Document couldn't be downloaded: larger than 100 MB");
-        await Eventually.ReturnsAsync(() => Task.FromResult(changed.Count(m => m.FailureReason is not null)), n => n == 3, "the open thread to show the three reasons");
+        await Eventually.ReturnsAsync(() => Task.FromResult(changed.Count(m => m.FailureReason is not null)), n => n == 4, "the open thread to show the four reasons");
     }
 
     [Fact]
