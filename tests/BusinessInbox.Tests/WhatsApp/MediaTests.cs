@@ -195,11 +195,20 @@ public sealed class MediaTests
     public async Task A_fetched_file_is_served_to_the_business_members_and_is_404_to_another_business()
     {
         await using var world = await WhatsAppWorld.StartAsync();
+        var other = await world.App.CreateBusinessAsync("other-shop");
+        var (staff, changed) = await WatchAsync(world);
+        await using var _ = staff;
+        await using var otherStaff = await StaffSession.StartAsync(world.App, other.OwnerEmail);
+        var otherChanged = new ConcurrentQueue<MessageView>();
+        otherStaff.Hub.On<MessageView>(nameof(IInboxClient.MessageChanged), otherChanged.Enqueue);
         world.Graph.AddMedia("media-pdf", TestFiles.Pdf(), "application/pdf");
         await world.PostOkAsync(Delivery(File("wamid.pdf", "document", new { id = "media-pdf", filename = "Menu.pdf" })));
         var attachment = (await StoredAsync(world, "wamid.pdf"))!;
+        await Eventually.ReturnsAsync(() => Task.FromResult(changed.Count), n => n == 1, "the shop's staff to be told the file arrived");
+        // Sent after the shop's own push on the same hub: had it gone to the other business, it would be here by now.
+        await otherStaff.Hub.InvokeAsync<Dictionary<string, int>>("Counters");
+        otherChanged.Should().BeEmpty("another business is never told about this shop's messages");
         await world.App.AddMemberAsync(world.Shop, "agent@wa-shop.test", MemberRole.Agent);
-        var other = await world.App.CreateBusinessAsync("other-shop");
 
         var agent = (await world.App.SignInAsync("agent@wa-shop.test")).Client;
         var stranger = (await world.App.SignInAsync(other.OwnerEmail)).Client;
