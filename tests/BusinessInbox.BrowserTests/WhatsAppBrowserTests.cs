@@ -111,6 +111,58 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_customers_WhatsApp_photo_appears_in_the_open_thread_when_it_has_been_fetched_and_a_file_too_large_shows_why()
+    {
+        await using var graph = await FakeGraphApi.StartAsync();
+        await using var app = StartApp(graph);
+        var shop = await ConnectedShopAsync(app);
+        using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        byte[] jpeg;
+        using (var bitmap = new SkiaSharp.SKBitmap(640, 480))
+        {
+            bitmap.Erase(SkiaSharp.SKColors.SteelBlue);
+            using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+            jpeg = image.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 85).ToArray();
+        }
+        var photo = graph.AddMedia("media-shelf", jpeg, "image/jpeg");
+        photo.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        graph.AddMedia("media-catalogue", Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF\n"), "application/pdf").ReportedSize = 101L * 1024 * 1024;
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 375, Height = 740 }, Locale = "en-GB" });
+        var staff = await WatchedPage.OpenAsync(context);
+        var page = staff.Page;
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
+        var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
+        var contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } };
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata, contacts,
+            messages = new[] { new { from = "16505551234", id = "wamid.shelf", timestamp = "1739321024", type = "image", image = new { id = "media-shelf", mime_type = "image/jpeg", caption = "Our new shelf" } } },
+        }));
+        var chat = page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" });
+        await Expect(chat).ToContainTextAsync("📷 Photo: Our new shelf");
+        await chat.ClickAsync();
+        var thread = page.GetByRole(AriaRole.List, new() { Name = "Messages" });
+        await Expect(thread.GetByText("📷 Photo: Our new shelf")).ToBeVisibleAsync();
+        await Expect(thread.GetByRole(AriaRole.Img, new() { Name = "Open the photo photo.jpg" })).ToHaveCountAsync(0);
+
+        photo.Hold.SetResult();
+        var thumbnail = thread.GetByRole(AriaRole.Img, new() { Name = "Open the photo photo.jpg" });
+        await Expect(thumbnail).ToBeVisibleAsync();
+        await Expect(thumbnail).ToHaveJSPropertyAsync("naturalWidth", 320);
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata, contacts,
+            messages = new[] { new { from = "16505551234", id = "wamid.catalogue", timestamp = "1739321030", type = "document", document = new { id = "media-catalogue", filename = "Catalogue.pdf" } } },
+        }));
+        await Expect(thread.GetByText("📄 Document: Catalogue.pdf")).ToBeVisibleAsync();
+        await Expect(thread.GetByText("Document couldn't be downloaded: larger than 100 MB")).ToBeVisibleAsync();
+        staff.ShouldHaveNoProblems();
+        await context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Outside_the_24_hour_window_the_agent_picks_an_approved_template_fills_its_values_sees_the_preview_and_sends_it()
     {
         await using var graph = await FakeGraphApi.StartAsync();

@@ -35,11 +35,20 @@ public sealed class FileAttachmentStore : IAttachmentStore
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // Written under a temporary name and moved: a reader never sees half a file.
         var temporary = path + ".part";
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        try
         {
-            await content.CopyToAsync(file, ct);
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await content.CopyToAsync(file, ct);
+            }
+            File.Move(temporary, path);
         }
-        File.Move(temporary, path);
+        catch
+        {
+            // A source that fails half-way (a download cut off at its size limit, say) leaves nothing behind.
+            File.Delete(temporary);
+            throw;
+        }
         return key;
     }
 

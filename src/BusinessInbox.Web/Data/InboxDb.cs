@@ -29,6 +29,7 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<Attachments.Attachment> Attachments => Set<Attachments.Attachment>();
     public DbSet<Channels.WhatsApp.WhatsAppTemplate> WhatsAppTemplates => Set<Channels.WhatsApp.WhatsAppTemplate>();
     public DbSet<Channels.WhatsApp.WhatsAppTemplateSend> WhatsAppTemplateSends => Set<Channels.WhatsApp.WhatsAppTemplateSend>();
+    public DbSet<Channels.WhatsApp.WhatsAppMediaFetch> WhatsAppMediaFetches => Set<Channels.WhatsApp.WhatsAppMediaFetch>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

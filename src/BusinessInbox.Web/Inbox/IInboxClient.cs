@@ -7,6 +7,8 @@ public interface IInboxClient
 {
     Task MessageAdded(ChatSummary chat, MessageView message);
     Task MessagesStatus(int chatId, long[] messageIds, MessageStatus status, string? reason);
+    /// <summary>A message already shown changed: its file arrived from the channel, or could not be fetched (with the reason).</summary>
+    Task MessageChanged(MessageView message);
     Task ChatChanged(ChatSummary chat, ChatEventView? change);
     /// <summary>A reaction was put on a message, or removed (null).</summary>
     Task ReactionChanged(int chatId, long messageId, string? reaction);

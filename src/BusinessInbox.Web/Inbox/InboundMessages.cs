@@ -13,7 +13,9 @@ public sealed record InboundMessage(
     string Body,
     DateTimeOffset? CustomerTimestamp = null,
     // A file already in the attachment store; the body is then its caption and may be empty.
-    Attachments.Attachment? Attachment = null);
+    Attachments.Attachment? Attachment = null,
+    // A WhatsApp file still to be fetched: its fetch row is written with the message, the download comes later.
+    Channels.WhatsApp.WaMedia? Media = null);
 
 public sealed record InboundResult(long MessageId, int ChatId, bool Duplicate);
 

@@ -13,7 +13,8 @@ namespace BusinessInbox.Inbox;
 /// See docs/decisions/0015-group-commit-of-inbound-messages.md.
 /// </summary>
 public sealed class InboundWriter(
-    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, AutoReplySignal autoReplySignal, ILogger<InboundWriter> logger)
+    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, AutoReplySignal autoReplySignal,
+    Channels.WhatsApp.WhatsAppMediaSignal mediaSignal, ILogger<InboundWriter> logger)
     : BackgroundService
 {
     /// <summary>Enough to amortise a commit; small enough that one group is written in a few milliseconds.</summary>
@@ -213,6 +214,11 @@ public sealed class InboundWriter(
                 // The messages are stored; a browser that missed the push catches up when it reconnects.
                 logger.LogWarning(ex, "Could not tell the staff about {Count} new messages", group.Count);
             }
+            // After MessageAdded: a file fetched (or refused) at once must not be announced before its message.
+            if (group.Any(s => s.Pending.Message.Media is not null))
+            {
+                mediaSignal.Wake();
+            }
         }
     }
 
@@ -319,6 +325,10 @@ public sealed class InboundWriter(
                 Attachment = inbound.Attachment,
             };
             db.Messages.Add(message);
+            if (inbound.Media is { } media)
+            {
+                db.WhatsAppMediaFetches.Add(Channels.WhatsApp.WhatsAppMediaFetch.For(media, message, now));
+            }
             if (!blocked)
             {
                 chat.UnreadCount++;

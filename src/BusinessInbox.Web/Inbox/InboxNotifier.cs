@@ -20,6 +20,9 @@ public sealed class InboxNotifier(
     public Task MessageAddedAsync(int businessId, ChatSummary chat, MessageView message) =>
         Safely(() => staff.Clients.Group(BusinessGroup(businessId)).MessageAdded(chat, message));
 
+    public Task MessageChangedAsync(int businessId, MessageView message) =>
+        Safely(() => staff.Clients.Group(BusinessGroup(businessId)).MessageChanged(message));
+
     public Task StaffStatusAsync(int businessId, int chatId, long[] ids, MessageStatus status, string? reason) =>
         ids.Length == 0 ? Task.CompletedTask : Safely(() => staff.Clients.Group(BusinessGroup(businessId)).MessagesStatus(chatId, ids, status, reason));
 

@@ -140,14 +140,7 @@ public sealed class OutboxDispatcher(
     }
 
     /// <summary>Exponential backoff with full jitter between half and all of the step.</summary>
-    internal TimeSpan Backoff(int attempts)
-    {
-        var o = options.Value;
-        var step = o.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts, 20));
-        step = Math.Min(step, o.MaxRetryDelay.TotalMilliseconds);
-        var jittered = step / 2 + Random.Shared.NextDouble() * step / 2;
-        return TimeSpan.FromMilliseconds(jittered);
-    }
+    internal TimeSpan Backoff(int attempts) => Workers.Backoff.Jittered(options.Value.FirstRetryDelay, options.Value.MaxRetryDelay, attempts);
 
     public const string UnconfirmedReason = "No confirmation from the channel — it may not have been sent";
 

@@ -31,7 +31,7 @@ public sealed record GraphAnswer(int Status, object Body, TimeSpan Delay = defau
 /// A local stand-in for graph.facebook.com on a loopback Kestrel port: it speaks the documented shapes,
 /// records every request and answers scripted failures first.
 /// </summary>
-public sealed class FakeGraphApi : IAsyncDisposable
+public sealed partial class FakeGraphApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<GraphAnswer> _next = new();
@@ -85,6 +85,10 @@ public sealed class FakeGraphApi : IAsyncDisposable
         var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync(),
             http.Request.Query["after"].FirstOrDefault());
         Requests.Enqueue(request);
+        if (await MediaAsync(http, request))
+        {
+            return;
+        }
         var answer = _next.TryDequeue(out var scripted) ? scripted : Success(request);
         if (answer.Delay > TimeSpan.Zero)
         {

@@ -18,6 +18,9 @@ public sealed class GraphApiException(int httpStatus, int? code, string message,
 
 public sealed record PhoneNumberInfo(string? DisplayPhoneNumber, string? VerifiedName);
 
+/// <summary>Where a customer's file can be downloaded (for about five minutes) and what it is, as the Graph API describes it.</summary>
+public sealed record GraphMedia(string Url, string? MimeType, string? Sha256, long? FileSize);
+
 /// <summary>A message template as the Graph API lists it; <paramref name="ComponentsJson"/> is its components array as received.</summary>
 public sealed record GraphTemplate(string Name, string Language, string Status, string Category, string? ParameterFormat, string ComponentsJson);
 
@@ -118,6 +121,22 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
             }
         }
         return templates;
+    }
+
+    /// <summary>A fresh download address for a customer's file (<c>GET /{version}/{media-id}</c>).</summary>
+    public async Task<GraphMedia> MediaAsync(string mediaId, string accessToken, CancellationToken ct)
+    {
+        using var answer = await SendAsync(HttpMethod.Get, $"{Version}/{Uri.EscapeDataString(mediaId)}", accessToken, null, ct);
+        var root = answer.RootElement;
+        long? size = root.TryGetProperty("file_size", out var s) ? s.ValueKind switch
+        {
+            JsonValueKind.Number when s.TryGetInt64(out var n) => n,
+            JsonValueKind.String when long.TryParse(s.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+            _ => null,
+        } : null;
+        return StringOf(root, "url") is { Length: > 0 } url
+            ? new GraphMedia(url, StringOf(root, "mime_type"), StringOf(root, "sha256"), size)
+            : throw new GraphApiException(200, null, "WhatsApp gave no download address for the file.", null);
     }
 
     private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken ct)

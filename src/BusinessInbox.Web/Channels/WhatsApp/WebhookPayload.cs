@@ -6,7 +6,9 @@ namespace BusinessInbox.Channels.WhatsApp;
 
 /// <summary>A customer's message from a webhook, already turned into the text the thread shows.</summary>
 /// <param name="QuotedId">The wamid of the message this one replies to, if any.</param>
-public sealed record WaInbound(string PhoneNumberId, string From, string? Name, bool FromIsPhone, string Id, DateTimeOffset? Timestamp, string Body, string? QuotedId);
+/// <param name="Media">The file of an image, video, audio, document or sticker message, still to be fetched.</param>
+public sealed record WaInbound(string PhoneNumberId, string From, string? Name, bool FromIsPhone, string Id, DateTimeOffset? Timestamp, string Body, string? QuotedId,
+    WaMedia? Media = null);
 
 public sealed record WaStatus(string PhoneNumberId, StatusUpdate Update);
 
@@ -88,7 +90,7 @@ public static class WebhookPayload
                     var from = wa ?? Str(message, "from_user_id") ?? throw new WebhookShapeException("A message has no sender.");
                     messages.Add(new WaInbound(phoneNumberId, from, names.GetValueOrDefault(from), wa is not null, id,
                         UnixTime(Str(message, "timestamp")), MessageBodies.Describe(message),
-                        message.TryGetProperty("context", out var context) ? Str(context, "id") : null));
+                        message.TryGetProperty("context", out var context) ? Str(context, "id") : null, Media(message)));
                 }
                 foreach (var status in Optional(value, "statuses"))
                 {
@@ -133,6 +135,18 @@ public static class WebhookPayload
         Str(message, "type") == "reaction" && message.TryGetProperty("reaction", out var part) && Str(part, "message_id") is { } target
             ? new WaReaction(phoneNumberId, target, Str(part, "emoji") is { Length: > 0 } emoji ? emoji : null)
             : null;
+
+    /// <summary>The media object of a file message; a file message without a media id keeps only its label.</summary>
+    private static WaMedia? Media(JsonElement message)
+    {
+        var type = Str(message, "type");
+        if (!WaMedia.IsMediaType(type) || !message.TryGetProperty(type!, out var part) || Str(part, "id") is not { Length: > 0 } mediaId)
+        {
+            return null;
+        }
+        var voice = part.TryGetProperty("voice", out var v) && v.ValueKind == JsonValueKind.True;
+        return new WaMedia(type!, mediaId, Str(part, "mime_type"), Str(part, "sha256"), Str(part, "filename"), voice);
+    }
 
     private static JsonDocument Parse(byte[] body)
     {

@@ -24,6 +24,11 @@ public static class WhatsAppExtensions
         services.AddScoped<WhatsAppTemplates>();
         services.AddScoped<WhatsAppEchoes>();
         services.AddScoped<IChannelSender, WhatsAppSender>();
+        services.AddValidatedSection<WhatsAppMediaOptions>(WhatsAppMediaOptions.Section);
+        services.AddHttpClient(WhatsAppMediaWorker.HttpClientName, (sp, http) =>
+            http.Timeout = sp.GetRequiredService<IOptions<WhatsAppMediaOptions>>().Value.DownloadTimeout);
+        services.AddSingleton<WhatsAppMediaSignal>();
+        services.AddHostedService<WhatsAppMediaWorker>();
         // Meta's deliveries reach 3 MB; the server's own limit must not be the one that refuses them.
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = Math.Max(o.Limits.MaxRequestBodySize ?? 0, WhatsAppWebhook.MaxBodyBytes));
         return builder;

@@ -117,7 +117,8 @@ public sealed partial class WebhookReceiver(
                 continue;
             }
             await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
-                message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp), ct);
+                message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp,
+                Media: message.Media), ct);
         }
         foreach (var echo in batch.Echoes)
         {

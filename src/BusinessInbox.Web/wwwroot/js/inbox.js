@@ -197,6 +197,8 @@ function bubble(m) {
         reaction.setAttribute('aria-label', format(T.reaction, m.reaction));
         box.append(reaction);
     }
+    // A customer's file that could not be fetched from the channel: the message stays, with the reason.
+    if (!ours && m.failureReason) box.append(el('div', 'bi-failed-reason small text-danger', m.failureReason));
     if (ours && m.status === 'Failed') {
         const failed = el('div', 'bi-failed');
         failed.append(el('span', 'bi-failed-reason', format(T.failed, m.failureReason ?? '')));
@@ -721,6 +723,15 @@ connection.on('MessageAdded', (chat, message) => {
         renderThread();
         if (inbound && chat.unreadCount > 0) markRead().catch(() => { });
     }
+});
+
+connection.on('MessageChanged', message => {
+    const open = state.open;
+    if (open?.chat.id !== message.chatId) return;
+    // It can overtake its own MessageAdded; one older than the loaded page waits for "load older".
+    if (!open.messages.has(message.id) && message.id < Math.min(...open.messages.keys())) return;
+    open.messages.set(message.id, message);
+    renderThread();
 });
 
 connection.on('MessagesStatus', (chatId, ids, status, reason) => {
