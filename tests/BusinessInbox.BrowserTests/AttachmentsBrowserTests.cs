@@ -9,7 +9,7 @@ namespace BusinessInbox.BrowserTests;
 [Collection(BrowserTestGroup.Name)]
 public sealed class AttachmentsBrowserTests(BrowserFixture fixture)
 {
-    private static byte[] Photo()
+    internal static byte[] Photo()
     {
         using var bitmap = new SKBitmap(800, 600);
         using (var canvas = new SKCanvas(bitmap))

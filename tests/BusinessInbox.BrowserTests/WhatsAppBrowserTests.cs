@@ -212,4 +212,52 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         staff.ShouldHaveNoProblems();
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_agent_attaches_a_photo_in_a_WhatsApp_chat_and_the_Graph_API_receives_the_upload_and_the_send_after_a_GIF_is_refused_at_once()
+    {
+        await using var graph = await FakeGraphApi.StartAsync();
+        await using var app = StartApp(graph);
+        var shop = await ConnectedShopAsync(app);
+        using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" });
+        var staff = await WatchedPage.OpenAsync(context);
+        var page = staff.Page;
+        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
+        var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } },
+            messages = new[] { new { from = "16505551234", id = "wamid.browser-photo", timestamp = "1739321024", type = "text", text = new { body = "Can I see the blue one?" } } },
+        }));
+        await page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" }).ClickAsync();
+        await Expect(page.GetByText(new Regex("WhatsApp · \\d+ h \\d+ min left to reply"))).ToBeVisibleAsync();
+
+        await page.GetByLabel("Photo or PDF file").SetInputFilesAsync(new FilePayload { Name = "dance.gif", MimeType = "image/gif", Buffer = "GIF89a"u8.ToArray() });
+        await Expect(page.Locator(".bi-staff-composer").GetByRole(AriaRole.Alert)).ToHaveTextAsync("WhatsApp does not accept GIFs: send the picture as a JPEG or PNG photo.");
+
+        await page.GetByLabel("Photo or PDF file").SetInputFilesAsync(new FilePayload { Name = "blue.jpg", MimeType = "image/jpeg", Buffer = AttachmentsBrowserTests.Photo() });
+        await Expect(page.Locator(".bi-staff-composer").GetByRole(AriaRole.Alert)).ToHaveTextAsync("");
+        await page.GetByLabel("Reply").FillAsync("Here is the blue one");
+        await page.GetByLabel("Reply").PressAsync("Enter");
+
+        var reply = page.GetByRole(AriaRole.List, new() { Name = "Messages" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Here is the blue one" });
+        await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Open the photo blue.jpg" })).ToBeVisibleAsync();
+        await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        var upload = graph.Uploads.Should().ContainSingle().Subject;
+        (upload.Type, upload.FileName).Should().Be(("image/jpeg", "blue.jpg"));
+        var sent = graph.Sends.Should().ContainSingle().Subject.Json!;
+        (sent["type"]!.GetValue<string>(), sent["image"]!["id"]!.GetValue<string>(), sent["image"]!["caption"]!.GetValue<string>())
+            .Should().Be(("image", "media.fake1", "Here is the blue one"));
+
+        await PostSignedAsync(meta, Payload(new
+        {
+            messaging_product = "whatsapp", metadata,
+            statuses = new[] { new { id = "wamid.fake1", status = "delivered", timestamp = "1739321090", recipient_id = "16505551234" } },
+        }));
+        await Expect(reply.GetByRole(AriaRole.Img, new() { Name = "Delivered", Exact = true })).ToBeVisibleAsync();
+        staff.ShouldHaveNoProblems();
+        await context.CloseAsync();
+    }
 }

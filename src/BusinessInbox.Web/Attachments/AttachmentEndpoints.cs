@@ -1,4 +1,5 @@
 using BusinessInbox.Channels.WebChat;
+using BusinessInbox.Channels.WhatsApp;
 using BusinessInbox.Data;
 using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
@@ -56,7 +57,8 @@ public static class AttachmentEndpoints
         IStringLocalizer<AttachmentUploads> l, CancellationToken ct)
     {
         var businessId = http.User.BusinessIdOf();
-        if (!await db.Chats.AnyAsync(c => c.Id == chatId && c.BusinessId == businessId, ct))
+        var channel = await db.Chats.Where(c => c.Id == chatId && c.BusinessId == businessId).Select(c => (ChannelKind?)c.Channel).SingleOrDefaultAsync(ct);
+        if (channel is null)
         {
             return Results.NotFound();
         }
@@ -66,6 +68,12 @@ public static class AttachmentEndpoints
             return refusal;
         }
         var note = string.Equals(upload!.Form["note"], "true", StringComparison.OrdinalIgnoreCase);
+        // Refused before the file is stored; ChatCommands checks again for every other way a file reaches a reply.
+        if (!note && channel == ChannelKind.WhatsApp && WhatsAppMedia.Refusal(
+                upload.File.ContentType, upload.File.Content.Length, upload.File.Width, upload.File.Height, upload.Caption) is { } whatsAppRefusal)
+        {
+            return Refuse(l[whatsAppRefusal]);
+        }
         var attachment = await uploads.StoreAsync(businessId, upload.File, ct);
         return await ReplyWithStoredFileAsync(businessId, chatId, http.User.UserId(), upload.Caption, note, attachment, commands, uploads, l, ct);
     }

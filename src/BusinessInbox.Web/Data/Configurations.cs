@@ -126,6 +126,7 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
     {
         b.ToTable("Outbox");
         b.Property(x => x.LastError).HasMaxLength(500);
+        b.Property(x => x.UploadedMediaId).HasMaxLength(128);
         b.HasOne(x => x.Message).WithMany().HasForeignKey(x => x.MessageId);
         b.HasIndex(x => x.MessageId).IsUnique();
         b.HasIndex(x => x.NextAttemptAt);

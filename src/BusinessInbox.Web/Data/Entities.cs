@@ -244,6 +244,8 @@ public class OutboxItem
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The last send timed out, so the channel may have it: the row waits for the channel's confirmation until NextAttemptAt instead of sending again.</summary>
     public DateTimeOffset? TimedOutAt { get; set; }
+    /// <summary>The channel's id for the message's file once uploaded (WhatsApp's media id), so a retry sends it without uploading again.</summary>
+    public string? UploadedMediaId { get; set; }
 }
 
 /// <summary>Maintained count of chats in one inbox filter (status, unread, unassigned, per assignee).</summary>

@@ -44,9 +44,10 @@ public sealed class ChatCommands(
                 // Refused here rather than failing after the fact, which is what staff would otherwise see.
                 throw InboxException.Invalid(Channels.WhatsApp.WhatsAppWindow.ClosedMessage);
             }
-            if (attachment is not null && !privateNote && chat.Channel != ChannelKind.WebChat)
+            if (attachment is not null && !privateNote && chat.Channel == ChannelKind.WhatsApp
+                && Channels.WhatsApp.WhatsAppMedia.Refusal(attachment.ContentType, attachment.Size, attachment.Width, attachment.Height, body) is { } refusal)
             {
-                throw InboxException.Invalid("Files can only be sent on web chat for now.");
+                throw InboxException.Invalid(refusal);
             }
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             message = new Message

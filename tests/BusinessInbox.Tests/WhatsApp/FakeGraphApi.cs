@@ -17,6 +17,9 @@ public sealed record GraphRequest(string Method, string Path, string? Authorizat
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 }
 
+/// <summary>A file uploaded to <c>/{phone-number-id}/media</c>, as the multipart form carried it.</summary>
+public sealed record GraphUpload(string Path, string? Authorization, string MessagingProduct, string Type, string FileName, string? FileContentType, byte[] Bytes);
+
 /// <summary>What the fake answers to one request: a status and body, possibly after a delay (to provoke a timeout).</summary>
 public sealed record GraphAnswer(int Status, object Body, TimeSpan Delay = default)
 {
@@ -36,8 +39,10 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<GraphAnswer> _next = new();
     private int _sent;
+    private int _uploaded;
 
     public ConcurrentQueue<GraphRequest> Requests { get; } = new();
+    public ConcurrentQueue<GraphUpload> Uploads { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
     private FakeGraphApi()
@@ -82,7 +87,8 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     private async Task HandleAsync(HttpContext http)
     {
         using var reader = new StreamReader(http.Request.Body);
-        var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync(),
+        var body = http.Request.HasFormContentType ? await RecordUploadAsync(http) : await reader.ReadToEndAsync();
+        var request = new GraphRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), body,
             http.Request.Query["after"].FirstOrDefault());
         Requests.Enqueue(request);
         if (await MediaAsync(http, request))
@@ -105,8 +111,27 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
         await http.Response.WriteAsJsonAsync(answer.Body);
     }
 
+    /// <summary>Records a media upload; its request body is kept as its form fields only (the file's bytes are binary).</summary>
+    private async Task<string> RecordUploadAsync(HttpContext http)
+    {
+        var form = await http.Request.ReadFormAsync();
+        var file = form.Files.GetFile("file");
+        using var bytes = new MemoryStream();
+        if (file is not null)
+        {
+            await file.CopyToAsync(bytes);
+        }
+        Uploads.Enqueue(new GraphUpload(http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(),
+            form["messaging_product"].ToString(), form["type"].ToString(), file?.FileName ?? "", file?.ContentType, bytes.ToArray()));
+        return JsonSerializer.Serialize(new { messaging_product = form["messaging_product"].ToString(), type = form["type"].ToString() });
+    }
+
     private GraphAnswer Success(GraphRequest request)
     {
+        if (request.Method == "POST" && request.Path.EndsWith("/media", StringComparison.Ordinal))
+        {
+            return new GraphAnswer(200, new { id = $"media.fake{Interlocked.Increment(ref _uploaded)}" });
+        }
         if (request.Path.EndsWith("/messages", StringComparison.Ordinal))
         {
             var to = request.Json?["to"]?.GetValue<string>();

@@ -46,6 +46,40 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
         return SendMessageAsync(phoneNumberId, accessToken, to, "template", template, callbackData, ct);
     }
 
+    /// <summary>Uploads a file for sending (<c>POST /{phone-number-id}/media</c>, multipart); returns WhatsApp's media id.</summary>
+    public async Task<string> UploadMediaAsync(
+        string phoneNumberId, string accessToken, Stream content, string contentType, string fileName, CancellationToken ct)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("whatsapp"), "messaging_product" },
+            { new StringContent(contentType), "type" },
+        };
+        var file = new StreamContent(content);
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        form.Add(file, "file", fileName);
+        using var answer = await SendContentAsync(HttpMethod.Post, $"{Version}/{Uri.EscapeDataString(phoneNumberId)}/media", accessToken, form, ct);
+        return StringOf(answer.RootElement, "id") is { Length: > 0 } id
+            ? id
+            : throw new GraphApiException(200, null, "WhatsApp accepted the file but returned no media id.", null);
+    }
+
+    /// <summary>Sends an uploaded file by its media id (<paramref name="type"/> is image, video, audio, document or sticker); returns the wamid.</summary>
+    public Task<string> SendMediaAsync(
+        string phoneNumberId, string accessToken, string to, string type, string mediaId, string? caption, string? fileName, string callbackData, CancellationToken ct)
+    {
+        var media = new JsonObject { ["id"] = mediaId };
+        if (!string.IsNullOrWhiteSpace(caption))
+        {
+            media["caption"] = caption;
+        }
+        if (fileName is not null)
+        {
+            media["filename"] = fileName;
+        }
+        return SendMessageAsync(phoneNumberId, accessToken, to, type, media, callbackData, ct);
+    }
+
     private async Task<string> SendMessageAsync(
         string phoneNumberId, string accessToken, string to, string type, JsonObject content, string callbackData, CancellationToken ct)
     {
@@ -139,14 +173,14 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
             : throw new GraphApiException(200, null, "WhatsApp gave no download address for the file.", null);
     }
 
-    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken ct)
+    private Task<JsonDocument> SendAsync(HttpMethod method, string path, string accessToken, JsonObject? body, CancellationToken ct) =>
+        SendContentAsync(method, path, accessToken, body is null ? null : JsonContent.Create(body), ct);
+
+    private async Task<JsonDocument> SendContentAsync(HttpMethod method, string path, string accessToken, HttpContent? content, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
+        request.Content = content;
         using var response = await http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         JsonDocument? document = null;

@@ -1,126 +1,107 @@
-using System.ComponentModel.DataAnnotations;
-using BusinessInbox.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BusinessInbox.Inbox;
 
 namespace BusinessInbox.Channels.WhatsApp;
 
-/// <summary>The media object of a customer's image, video, audio, document or sticker message, as the webhook names it.</summary>
-/// <param name="Type">WhatsApp's message type: image, video, audio, document or sticker.</param>
-public sealed record WaMedia(string Type, string MediaId, string? MimeType, string? Sha256, string? FileName, bool Voice)
+/// <summary>How WhatsApp carries a file: each kind has its own message type, accepted formats and size limit.</summary>
+public enum WhatsAppMediaType
 {
-    /// <summary>WhatsApp's own limit for this type (its Cloud API refuses larger files, so a larger one is not a real delivery).</summary>
-    public long MaxBytes => Type switch
-    {
-        "document" => 100L * 1024 * 1024,
-        "video" or "audio" => 16L * 1024 * 1024,
-        "sticker" => 500L * 1024,
-        _ => 5L * 1024 * 1024,
-    };
-
-    /// <summary>How the thread names it in a reason: "Photo couldn't be downloaded: …".</summary>
-    public string Label => Type switch
-    {
-        "document" => "Document",
-        "video" => "Video",
-        "audio" => Voice ? "Voice message" : "Audio",
-        "sticker" => "Sticker",
-        _ => "Photo",
-    };
-
-    public static bool IsMediaType(string? type) => type is "image" or "video" or "audio" or "document" or "sticker";
-}
-
-public enum WhatsAppMediaFetchState
-{
-    /// <summary>Waiting for its next attempt (or being downloaded).</summary>
-    Pending = 0,
-    /// <summary>Given up: the message shows <see cref="WhatsAppMediaFetch.LastError"/> as its reason. A fetch that succeeds is deleted.</summary>
-    Failed = 1,
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
 }
 
 /// <summary>
-/// A customer's file still to be fetched from the Graph API. Written in the same transaction as its message, so the
-/// message is stored (and the webhook answered) without waiting for the download, and the download is never forgotten.
+/// WhatsApp's own rules for the files a business sends, checked before anything is stored so that staff hear the
+/// limit at once instead of seeing the send fail later. The product's own upload limit (10 MB, JPEG/PNG/WebP/GIF/PDF)
+/// is checked first by <see cref="Attachments.AttachmentFiles"/>; the smaller of the two limits wins.
 /// </summary>
-public class WhatsAppMediaFetch
+public static class WhatsAppMedia
 {
-    public long Id { get; set; }
-    public int BusinessId { get; set; }
-    public long MessageId { get; set; }
-    public Message Message { get; set; } = null!;
-    /// <summary>WhatsApp's message type (image, video, audio, document, sticker).</summary>
-    public required string MediaType { get; set; }
-    public required string MediaId { get; set; }
-    /// <summary>What the webhook claimed; the stored type is decided from the content.</summary>
-    public string? MimeType { get; set; }
-    public string? Sha256 { get; set; }
-    public string? FileName { get; set; }
-    public bool Voice { get; set; }
-    public int Attempts { get; set; }
-    public DateTimeOffset NextAttemptAt { get; set; }
-    public string? LastError { get; set; }
-    public WhatsAppMediaFetchState State { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
+    private const long MB = 1024 * 1024;
+    public const long MaxImageBytes = 5 * MB;
+    public const long MaxVideoBytes = 16 * MB;
+    public const long MaxAudioBytes = 16 * MB;
+    public const long MaxDocumentBytes = 100 * MB;
+    public const long MaxStickerBytes = 100 * 1024;
+    public const int StickerSide = 512;
+    /// <summary>WhatsApp's caption limit (a text message may have 4,096 characters, a caption only 1,024).</summary>
+    public const int MaxCaptionLength = 1024;
 
-    public WaMedia Media => new(MediaType, MediaId, MimeType, Sha256, FileName, Voice);
+    public const string PhotoTooLarge = "WhatsApp accepts photos up to 5 MB.";
+    public const string VideoTooLarge = "WhatsApp accepts videos up to 16 MB.";
+    public const string AudioTooLarge = "WhatsApp accepts audio up to 16 MB.";
+    public const string DocumentTooLarge = "WhatsApp accepts documents up to 100 MB.";
+    public const string NoGif = "WhatsApp does not accept GIFs: send the picture as a JPEG or PNG photo.";
+    public const string NoWebP = "WhatsApp accepts photos as JPEG or PNG; a WebP image only as a 512 × 512 sticker of up to 100 KB.";
+    public const string WrongType = "WhatsApp does not accept this kind of file.";
+    public const string NoCaption = "WhatsApp sends stickers and audio without a caption: send the text as its own message.";
+    public const string CaptionTooLong = "A caption on WhatsApp can have at most 1024 characters.";
 
-    public static WhatsAppMediaFetch For(WaMedia media, Message message, DateTimeOffset now) => new()
+    private static readonly Dictionary<string, WhatsAppMediaType> Types = new(StringComparer.OrdinalIgnoreCase)
     {
-        BusinessId = message.BusinessId,
-        Message = message,
-        MediaType = media.Type,
-        MediaId = Cut(media.MediaId, 200)!,
-        MimeType = Cut(media.MimeType, 100),
-        Sha256 = Cut(media.Sha256, 100),
-        FileName = Cut(media.FileName, 255),
-        Voice = media.Voice,
-        NextAttemptAt = now,
-        CreatedAt = now,
+        ["image/jpeg"] = WhatsAppMediaType.Image,
+        ["image/png"] = WhatsAppMediaType.Image,
+        ["video/mp4"] = WhatsAppMediaType.Video,
+        ["video/3gpp"] = WhatsAppMediaType.Video,
+        ["audio/aac"] = WhatsAppMediaType.Audio,
+        ["audio/amr"] = WhatsAppMediaType.Audio,
+        ["audio/mpeg"] = WhatsAppMediaType.Audio,
+        ["audio/mp4"] = WhatsAppMediaType.Audio,
+        ["audio/ogg"] = WhatsAppMediaType.Audio,
+        ["image/webp"] = WhatsAppMediaType.Sticker,
+        ["application/pdf"] = WhatsAppMediaType.Document,
+        ["text/plain"] = WhatsAppMediaType.Document,
+        ["application/msword"] = WhatsAppMediaType.Document,
+        ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"] = WhatsAppMediaType.Document,
+        ["application/vnd.ms-excel"] = WhatsAppMediaType.Document,
+        ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = WhatsAppMediaType.Document,
+        ["application/vnd.ms-powerpoint"] = WhatsAppMediaType.Document,
+        ["application/vnd.openxmlformats-officedocument.presentationml.presentation"] = WhatsAppMediaType.Document,
     };
 
-    private static string? Cut(string? text, int length) => text is not null && text.Length > length ? text[..length] : text;
-}
+    /// <summary>The message type a file of this content type is sent as, or null when WhatsApp takes no such file.</summary>
+    public static WhatsAppMediaType? TypeOf(string contentType) =>
+        Types.TryGetValue(Essence(contentType), out var type) ? type : null;
 
-internal sealed class WhatsAppMediaFetchConfiguration : IEntityTypeConfiguration<WhatsAppMediaFetch>
-{
-    public void Configure(EntityTypeBuilder<WhatsAppMediaFetch> b)
+    /// <summary>The <c>type</c> of the send request, which also names the object that carries the media id.</summary>
+    public static string MessageType(WhatsAppMediaType type) => type switch
     {
-        b.Ignore(x => x.Media);
-        b.Property(x => x.MediaType).HasMaxLength(20);
-        b.Property(x => x.MediaId).HasMaxLength(200);
-        b.Property(x => x.MimeType).HasMaxLength(100);
-        b.Property(x => x.Sha256).HasMaxLength(100);
-        b.Property(x => x.FileName).HasMaxLength(255);
-        b.Property(x => x.LastError).HasMaxLength(500);
-        b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId).OnDelete(DeleteBehavior.Cascade);
-        // Goes with its message: erasing a contact leaves no fetch behind.
-        b.HasOne(x => x.Message).WithOne().HasForeignKey<WhatsAppMediaFetch>(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(x => x.MessageId).IsUnique();
-        b.HasIndex(x => new { x.State, x.NextAttemptAt });
+        WhatsAppMediaType.Image => "image",
+        WhatsAppMediaType.Video => "video",
+        WhatsAppMediaType.Audio => "audio",
+        WhatsAppMediaType.Sticker => "sticker",
+        _ => "document",
+    };
+
+    /// <summary>Why WhatsApp would refuse this file with this caption, in words staff understand; null when it may go.</summary>
+    public static string? Refusal(string contentType, long size, int? width, int? height, string? caption)
+    {
+        var hasCaption = !string.IsNullOrWhiteSpace(caption);
+        var type = TypeOf(contentType);
+        if (type == WhatsAppMediaType.Sticker && !(width == StickerSide && height == StickerSide && size <= MaxStickerBytes))
+        {
+            return NoWebP;
+        }
+        var problem = type switch
+        {
+            null => string.Equals(Essence(contentType), "image/gif", StringComparison.OrdinalIgnoreCase) ? NoGif : WrongType,
+            WhatsAppMediaType.Image when size > MaxImageBytes => PhotoTooLarge,
+            WhatsAppMediaType.Video when size > MaxVideoBytes => VideoTooLarge,
+            WhatsAppMediaType.Audio when size > MaxAudioBytes => AudioTooLarge,
+            WhatsAppMediaType.Document when size > MaxDocumentBytes => DocumentTooLarge,
+            // Sending the text as a second message would give one message two WhatsApp ids and two sets of ticks.
+            WhatsAppMediaType.Audio or WhatsAppMediaType.Sticker when hasCaption => NoCaption,
+            _ => null,
+        };
+        if (problem is null && hasCaption && MessageText.CodePoints(caption!.Trim()) > MaxCaptionLength)
+        {
+            return CaptionTooLong;
+        }
+        return problem;
     }
-}
 
-public sealed class WhatsAppMediaOptions
-{
-    public const string Section = "WhatsApp:Media";
-
-    /// <summary>Attempts before a file is given up and the message shows why.</summary>
-    [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 10;
-
-    /// <summary>First retry delay; each further attempt doubles it (with jitter).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
-    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
-
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>How long one download may take (a 100 MB document on a slow line); the Graph API calls keep WhatsApp:RequestTimeout.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
-    public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>How often the worker looks for fetches whose retry is due when nobody wakes it.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>"audio/ogg; codecs=opus" → "audio/ogg".</summary>
+    private static string Essence(string contentType) => contentType.Split(';', 2)[0].Trim();
 }

@@ -9,9 +9,11 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// Sends staff replies through the Cloud API. Each send carries our message id as callback data, which
 /// status webhooks echo back, so a send whose answer was lost is recognised instead of sent twice.
 /// Graph errors are classified by their code: limits and outages are retried, the rest fail with the reason.
+/// A file is first uploaded to WhatsApp, then sent by its media id; the upload's errors are classified the same way.
 /// </summary>
 public sealed class WhatsAppSender(
     InboxDb db, GraphApiClient graph, WhatsAppSecrets secrets, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock,
+    Attachments.IAttachmentStore store,
     Microsoft.Extensions.Options.IOptions<WhatsAppOptions> options, ILogger<WhatsAppSender> logger) : IChannelSender
 {
     public ChannelKind Channel => ChannelKind.WhatsApp;
@@ -30,14 +32,32 @@ public sealed class WhatsAppSender(
             ?? throw new ChannelSendException("This contact has no WhatsApp number.", transient: false);
 
         string wamid;
+        var uploading = false;
         try
         {
             var token = secrets.Unprotect(channel.AccessTokenProtected);
             var callback = message.MessageId.ToString(CultureInfo.InvariantCulture);
             var template = await db.WhatsAppTemplateSends.AsNoTracking().SingleOrDefaultAsync(t => t.MessageId == message.MessageId, ct);
-            wamid = template is null
-                ? await graph.SendTextAsync(channel.PhoneNumberId, token, to, message.Body, callback, ct)
-                : await graph.SendTemplateAsync(channel.PhoneNumberId, token, to, template.Name, template.Language, template.Parameters, callback, ct);
+            var attachment = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.MessageId == message.MessageId, ct);
+            if (template is not null)
+            {
+                wamid = await graph.SendTemplateAsync(channel.PhoneNumberId, token, to, template.Name, template.Language, template.Parameters, callback, ct);
+            }
+            else if (attachment is not null)
+            {
+                var type = WhatsAppMedia.TypeOf(attachment.ContentType)
+                    ?? throw new ChannelSendException(WhatsAppMedia.WrongType, transient: false);
+                uploading = true;
+                var mediaId = await MediaIdAsync(channel.PhoneNumberId, token, message.MessageId, attachment, ct);
+                uploading = false;
+                wamid = await graph.SendMediaAsync(channel.PhoneNumberId, token, to, WhatsAppMedia.MessageType(type), mediaId,
+                    type is WhatsAppMediaType.Audio or WhatsAppMediaType.Sticker ? null : message.Body,
+                    type == WhatsAppMediaType.Document ? attachment.FileName : null, callback, ct);
+            }
+            else
+            {
+                wamid = await graph.SendTextAsync(channel.PhoneNumberId, token, to, message.Body, callback, ct);
+            }
         }
         catch (GraphApiException ex)
         {
@@ -47,6 +67,11 @@ public sealed class WhatsAppSender(
                 await FlagTokenAsync(channel.Id, ct);
             }
             throw new ChannelSendException(WhatsAppErrors.Describe(ex.Code, ex.Details ?? ex.GraphMessage), WhatsAppErrors.IsTransient(ex.Code, ex.HttpStatus));
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested && uploading)
+        {
+            // An upload that timed out has sent the customer nothing, so it is simply tried again.
+            throw new ChannelSendException("WhatsApp did not answer in time.", transient: true);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -59,6 +84,30 @@ public sealed class WhatsAppSender(
         }
         await statuses.SendReturnedAsync(message.BusinessId, message.MessageId, wamid, ct);
         return new SendResult(wamid);
+    }
+
+    /// <summary>
+    /// The media id of the message's file: the one an earlier attempt of this outbox row uploaded, or a new upload,
+    /// remembered on the row before the send so that a failed send is retried without uploading the file again.
+    /// </summary>
+    private async Task<string> MediaIdAsync(string phoneNumberId, string token, long messageId, Attachments.Attachment attachment, CancellationToken ct)
+    {
+        var outbox = db.Outbox.Where(o => o.MessageId == messageId);
+        if (await outbox.Select(o => o.UploadedMediaId).FirstOrDefaultAsync(ct) is { } uploaded)
+        {
+            return uploaded;
+        }
+        string mediaId;
+        await using (var content = store.OpenRead(attachment.StorageKey)
+            ?? throw new ChannelSendException("The file of this message is no longer stored.", transient: false))
+        {
+            mediaId = await graph.UploadMediaAsync(phoneNumberId, token, content, attachment.ContentType, attachment.FileName, ct);
+        }
+        using (await gate.EnterAsync(ct))
+        {
+            await outbox.ExecuteUpdateAsync(s => s.SetProperty(o => o.UploadedMediaId, mediaId), ct);
+        }
+        return mediaId;
     }
 
     private async Task FlagTokenAsync(int channelId, CancellationToken ct)

@@ -1,6 +1,6 @@
 // Photos and PDFs in the thread and in the composers, shared by the staff inbox and the customer page.
 // The server decides what a file is by its content; the checks here only save a pointless upload.
-import { el, format } from './chat-ui.js';
+import { codePoints, el, format } from './chat-ui.js';
 
 export const maxBytes = 10 * 1024 * 1024;
 const types = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf'];
@@ -50,6 +50,18 @@ export function attachmentNode(attachment, base, T) {
 export function precheck(file, T) {
     if (file.size > maxBytes) return T.fileTooLarge;
     if (file.type && !types.includes(file.type)) return T.wrongType;
+    return null;
+}
+
+const mb = 1024 * 1024;
+
+/** WhatsApp's own limits (Channels/WhatsApp/WhatsAppMedia.cs), for a file about to be sent in a WhatsApp chat; null when it may go. */
+export function whatsAppPrecheck(file, caption, T) {
+    if (file.type === 'image/gif') return T.whatsAppNoGif;
+    // WhatsApp takes WebP only as a 512 × 512 sticker; its size is the one thing known here.
+    if (file.type === 'image/webp' && file.size > 100 * 1024) return T.whatsAppNoWebP;
+    if ((file.type === 'image/jpeg' || file.type === 'image/png') && file.size > 5 * mb) return T.whatsAppPhotoTooLarge;
+    if (codePoints(caption) > 1024) return T.whatsAppCaptionTooLong;
     return null;
 }
 

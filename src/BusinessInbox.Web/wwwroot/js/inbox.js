@@ -1,7 +1,7 @@
 // The staff inbox: conversation list and thread, live over the staff hub (/hubs/inbox).
 // SignalR only notifies; after a reconnect the page asks the server again (the database is the truth).
 import { readTexts, format, el, codePoints, hubError, timeOf, dayKey, dayLabel, relativeTime, tick, autoGrow, sendOnEnter } from './chat-ui.js';
-import { acceptFiles, attachmentNode, precheck, showPending, upload } from './attachments.js';
+import { acceptFiles, attachmentNode, precheck, showPending, upload, whatsAppPrecheck } from './attachments.js';
 import { createTemplatePicker } from './templates.js';
 
 const T = readTexts('inbox-text');
@@ -382,6 +382,12 @@ async function send(e) {
     e.preventDefault();
     const text = ui.text.value.trim();
     if (!state.open || ui.send.disabled || (!text && !state.file)) return;
+    // The note switch may have changed since the file was chosen: WhatsApp's limits apply to what it is sent.
+    const problem = state.file && fileProblem(state.file, text);
+    if (problem) {
+        ui.error.textContent = problem;
+        return;
+    }
     ui.send.disabled = true;
     try {
         const message = state.file
@@ -417,9 +423,16 @@ function uploadUrl(chatId, file) {
         : `/inbox/chats/${chatId}/attachments`;
 }
 
+/** Why the file cannot go: the product's limits, then WhatsApp's when it is for a WhatsApp customer. */
+function fileProblem(file, caption) {
+    const problem = precheck(file, T);
+    if (problem || ui.note.checked || state.open?.chat.channel !== 'WhatsApp') return problem;
+    return whatsAppPrecheck(file, caption, T);
+}
+
 /** A file for the next message (or none); a refused one leaves the composer as it was, with the reason. */
 function chooseFile(file) {
-    const problem = file && precheck(file, T);
+    const problem = file && fileProblem(file, '');
     if (problem) {
         ui.error.textContent = problem;
         return;

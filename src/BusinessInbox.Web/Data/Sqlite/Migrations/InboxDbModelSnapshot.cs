@@ -1037,6 +1037,10 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.Property<long?>("TimedOutAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("UploadedMediaId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("MessageId")
