@@ -84,6 +84,16 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException("The app did not answer /readyz within a minute.");
     }
 
+    /// <summary>The server's processor time so far (user and kernel, all threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Reads the kernel's record of the peak resident set (Linux).</summary>
     public void Sample()
     {

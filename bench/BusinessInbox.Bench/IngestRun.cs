@@ -63,9 +63,9 @@ public static class IngestRun
             await ingest.ClosedLoopAsync(App, appHttp, "webhooks/whatsapp", warmup, size.Connections, size.Warmup, cycle: false, acked);
             Console.Error.WriteLine($"ingest: {App} ...");
             app.Sample();
-            loads.Add(await ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", open, size.Rate, acked));
+            loads.Add(await WithCpuAsync(app, () => ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", open, size.Rate, acked)));
             app.Sample();
-            loads.Add(await ingest.ClosedLoopAsync(App, appHttp, "webhooks/whatsapp", closed, size.Connections, size.Duration, cycle: false, acked));
+            loads.Add(await WithCpuAsync(app, () => ingest.ClosedLoopAsync(App, appHttp, "webhooks/whatsapp", closed, size.Connections, size.Duration, cycle: false, acked)));
             app.Sample();
 
             // Pushes after the last acknowledgement are still on their way: wait until they stop arriving.
@@ -104,6 +104,13 @@ public static class IngestRun
         }
     }
 
+    private static async Task<LoadResult> WithCpuAsync(AppProcess app, Func<Task<LoadResult>> run)
+    {
+        var before = app.CpuTime;
+        var result = await run();
+        return result with { CpuMsPerDelivery = result.Ok == 0 ? null : (app.CpuTime - before).TotalMilliseconds / result.Ok };
+    }
+
     private static HttpClient Client(Uri baseAddress, int connections) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(connections, 256), PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
@@ -117,11 +124,11 @@ public static class IngestRun
         var bareOpen = report.Of(BareInsert, open: true);
         Console.WriteLine();
         Console.WriteLine($"webhook ingest: {report.Businesses} businesses, {report.Agents} agents connected during the app's runs");
-        Console.WriteLine($"{"target",-24} {"mode",-28} {"ok",8} {"errors",6} {"msg/s",8} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"max ms",8} {"msg/s / insert",14} {"p99 / insert",12}");
+        Console.WriteLine($"{"target",-24} {"mode",-28} {"ok",8} {"errors",6} {"msg/s",8} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"max ms",8} {"msg/s / insert",14} {"p99 / insert",12} {"app cpu ms/msg",14}");
         foreach (var l in report.Loads)
         {
             var baseline = l.Mode.StartsWith("open", StringComparison.Ordinal) ? bareOpen : bareInsert;
-            Console.WriteLine($"{l.Target,-24} {l.Mode,-28} {l.Ok,8} {l.Errors,6} {l.PerSecond,8:0} {l.P50Ms,7:0.00} {l.P95Ms,7:0.00} {l.P99Ms,7:0.00} {l.MaxMs,8:0.0} {l.PerSecond / baseline.PerSecond,14:0.00} {l.P99Ms / baseline.P99Ms,12:0.0}");
+            Console.WriteLine($"{l.Target,-24} {l.Mode,-28} {l.Ok,8} {l.Errors,6} {l.PerSecond,8:0} {l.P50Ms,7:0.00} {l.P95Ms,7:0.00} {l.P99Ms,7:0.00} {l.MaxMs,8:0.0} {l.PerSecond / baseline.PerSecond,14:0.00} {l.P99Ms / baseline.P99Ms,12:0.0} {l.CpuMsPerDelivery,14:0.00}");
         }
         foreach (var a in report.CustomerToAgent)
         {

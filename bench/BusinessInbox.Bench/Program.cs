@@ -9,10 +9,20 @@ using BusinessInbox.Bench;
 // BusinessInbox benchmark: seeds a dataset, starts the published app on a loopback port and measures
 // the read paths and the WhatsApp webhook ingest next to bare Kestrel endpoints on the same machine, so
 // every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies]
+// [--ingest-seconds N] [--warmup-seconds N] [--app-env NAME=VALUE ...]
 var mode = args.FirstOrDefault(a => a is "quick" or "full") ?? "quick";
 var size = mode == "full" ? DatasetSize.Full : DatasetSize.Quick;
 var calls = mode == "full" ? 300 : 60;
 var ingestSize = mode == "full" ? IngestSize.Full : IngestSize.Quick;
+// Longer measured runs (or a shorter warm-up) than the mode's, for comparing two builds on a noisy machine.
+if (Option("--ingest-seconds") is { } ingestSeconds)
+{
+    ingestSize = ingestSize with { Duration = TimeSpan.FromSeconds(int.Parse(ingestSeconds, CultureInfo.InvariantCulture)) };
+}
+if (Option("--warmup-seconds") is { } warmupSeconds)
+{
+    ingestSize = ingestSize with { Warmup = TimeSpan.FromSeconds(int.Parse(warmupSeconds, CultureInfo.InvariantCulture)) };
+}
 var repo = FindRepository();
 var appDir = Option("--app") ?? Path.Combine(repo, "bench-results", "app");
 var outFile = Option("--out") ?? Path.Combine(repo, "bench-results", $"{mode}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -63,11 +73,18 @@ try
 
     await using var bare = await BareServer.StartAsync(Ingest.AppSecret);
     await using var graph = await FakeGraph.StartAsync();
-    await using var app = await AppProcess.StartAsync(appDll, dataPath, new Dictionary<string, string>
+    var appSettings = new Dictionary<string, string>
     {
         ["WhatsApp__AppSecret"] = Ingest.AppSecret,
         ["WhatsApp__GraphApiBaseUrl"] = graph.BaseUrl,
-    });
+    };
+    // --app-env NAME=VALUE (repeatable): runtime settings to try on the app, e.g. DOTNET_TieredPGO=0.
+    for (var i = Array.IndexOf(args, "--app-env"); i >= 0 && i + 1 < args.Length; i = Array.IndexOf(args, "--app-env", i + 2))
+    {
+        var (name, value) = (args[i + 1].Split('=', 2)[0], args[i + 1].Split('=', 2)[^1]);
+        appSettings[name] = value;
+    }
+    await using var app = await AppProcess.StartAsync(appDll, dataPath, appSettings);
     var shop = businesses[0];
     using var api = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = app.BaseAddress };
     api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", shop.Token);
@@ -118,6 +135,7 @@ try
                     l.Target, l.Mode, l.Sent, l.Ok, l.Errors, seconds = Round(l.Seconds), messagesPerSecond = Math.Round(l.PerSecond),
                     p50Ms = Round(l.P50Ms), p95Ms = Round(l.P95Ms), p99Ms = Round(l.P99Ms), maxMs = Round(l.MaxMs),
                     perSecondVsBareInsert = Round(l.PerSecond / b.PerSecond), p99VsBareInsert = Round(l.P99Ms / b.P99Ms),
+                    appCpuMsPerDelivery = l.CpuMsPerDelivery is { } cpu ? Round(cpu) : (double?)null,
                 };
             }),
             customerToAgent = ingest.CustomerToAgent.Select(a => new

@@ -27,5 +27,8 @@ public sealed record InboundResult(long MessageId, int ChatId, bool Duplicate);
 /// </summary>
 public sealed class InboundMessages(InboundWriter writer)
 {
-    public Task<InboundResult> ReceiveAsync(InboundMessage inbound, CancellationToken ct) => writer.ReceiveAsync(inbound, ct);
+    public Task<InboundResult> ReceiveAsync(InboundMessage inbound, CancellationToken ct) => writer.ReceiveAsync(inbound, refuseWhenBusy: false, ct);
+
+    /// <summary>As <see cref="ReceiveAsync"/>, but refused with <see cref="InboxBusyException"/> at once when the writer's queue is full.</summary>
+    public Task<InboundResult> ReceiveOrRefuseAsync(InboundMessage inbound, CancellationToken ct) => writer.ReceiveAsync(inbound, refuseWhenBusy: true, ct);
 }

@@ -20,18 +20,30 @@ public sealed class InboundWriter(
     /// <summary>Enough to amortise a commit; small enough that one group is written in a few milliseconds.</summary>
     public const int MaxGroup = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Messages waiting for a group beyond this are refused (<see cref="InboxBusyException"/>) or, for callers that can wait,
+    /// held back: a fraction of a second of work at full speed, and a bound on the memory an overload can take.
+    /// </summary>
+    public const int MaxQueued = 8 * MaxGroup;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<List<Stored>> _pushes = Channel.CreateUnbounded<List<Stored>>(new UnboundedChannelOptions { SingleReader = true });
 
-    public Task<InboundResult> ReceiveAsync(InboundMessage inbound, CancellationToken ct)
+    /// <param name="refuseWhenBusy">Throw <see cref="InboxBusyException"/> when the queue is full (a webhook, whose sender retries) instead of waiting for room.</param>
+    public async Task<InboundResult> ReceiveAsync(InboundMessage inbound, bool refuseWhenBusy, CancellationToken ct)
     {
         var pending = new Pending(inbound, new TaskCompletionSource<InboundResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
-            throw new OperationCanceledException("The app is shutting down.");
+            if (refuseWhenBusy)
+            {
+                throw new InboxBusyException();
+            }
+            await _queue.Writer.WriteAsync(pending, ct);
         }
         // A caller that gives up still has its message stored: a later redelivery is then a duplicate.
-        return pending.Done.Task.WaitAsync(ct);
+        return await pending.Done.Task.WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -135,6 +147,7 @@ public sealed class InboundWriter(
             }
 
             var batch = new Batch(db, now);
+            await batch.LoadAsync(group.Where(p => !earlier.ContainsKey((p.Message.Channel, p.Message.ExternalMessageId))).Select(p => p.Message).ToList());
             var written = new List<(Pending Pending, Message Message, Chat Chat, bool NewContact, bool? EpisodeReopened)>();
             var firstInGroup = new Dictionary<(ChannelKind, string), Message>();
             var repeats = new List<(Pending Pending, Message Of)>();
@@ -153,26 +166,26 @@ public sealed class InboundWriter(
                 }
                 else
                 {
-                    var (message, chat, newContact, episodeReopened) = await batch.AddAsync(inbound);
+                    var (message, chat, newContact, episodeReopened) = batch.Add(inbound);
                     firstInGroup[key] = message;
                     written.Add((pending, message, chat, newContact, episodeReopened));
                 }
             }
 
             await db.SaveChangesAsync();
+            // The statistics and counters of the whole group are added up first and written once per business.
+            var tally = new Stats.StatsRecorder.Tally(db);
             foreach (var (_, message, chat, newContact, episodeReopened) in written)
             {
                 chat.LastMessageId = Math.Max(chat.LastMessageId ?? 0, message.Id);
-                await Stats.StatsRecorder.CustomerWroteAsync(db, message, newContact, episodeReopened, default);
-                if (!message.FromBlockedContact && await batch.AutoRepliesOnAsync(message.BusinessId))
+                await tally.CustomerWroteAsync(message, newContact, episodeReopened, default);
+                if (!message.FromBlockedContact && batch.AutoRepliesOn(message.BusinessId))
                 {
                     db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
                 }
             }
-            foreach (var (chat, before) in batch.Before)
-            {
-                await InboxCounters.ApplyAsync(db, chat.BusinessId, before, InboxCounters.ChatState.Of(chat), default);
-            }
+            await InboxCounters.ApplyAsync(db, batch.Before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key))), default);
+            await tally.SaveAsync(default);
             await db.SaveChangesAsync();
             await tx.CommitAsync();
 
@@ -262,7 +275,7 @@ public sealed class InboundWriter(
 
     private sealed record Stored(Pending Pending, InboundResult Result);
 
-    /// <summary>The contacts and chats one group touches, found once and changed in memory until the group is saved.</summary>
+    /// <summary>The contacts and chats one group touches, found in a few queries and changed in memory until the group is saved.</summary>
     private sealed class Batch(InboxDb db, DateTimeOffset now)
     {
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
@@ -273,24 +286,61 @@ public sealed class InboundWriter(
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
         public Dictionary<Chat, InboxCounters.ChatState?> Before { get; } = new(ReferenceEqualityComparer.Instance);
 
-        /// <returns>The message and its chat; whether this is the contact's first message, and whether it started an episode (reopening a resolved chat) or not (null).</returns>
-        public async Task<(Message, Chat, bool NewContact, bool? EpisodeReopened)> AddAsync(InboundMessage inbound)
+        /// <summary>
+        /// Finds, per business, the contacts the messages come from — by channel identity, failing that by phone — their chats,
+        /// and whether the business has automatic replies on: a handful of queries for the whole group.
+        /// </summary>
+        public async Task LoadAsync(IReadOnlyList<InboundMessage> messages)
         {
-            var contact = await ContactAsync(inbound);
+            foreach (var business in messages.GroupBy(m => m.BusinessId))
+            {
+                var businessId = business.Key;
+                foreach (var channel in business.GroupBy(m => m.Channel))
+                {
+                    var externalIds = channel.Select(m => m.ContactExternalId).Distinct().ToList();
+                    foreach (var identity in await db.ContactIdentities
+                        .Where(i => i.BusinessId == businessId && i.Channel == channel.Key && externalIds.Contains(i.ExternalId))
+                        .Select(i => new { i.ExternalId, i.Contact }).ToListAsync())
+                    {
+                        _byIdentity[(businessId, channel.Key, identity.ExternalId)] = identity.Contact;
+                    }
+                }
+                var phones = business.Where(m => !_byIdentity.ContainsKey((businessId, m.Channel, m.ContactExternalId)) && m.ContactPhone is not null)
+                    .Select(m => m.ContactPhone!).Distinct().ToList();
+                if (phones.Count > 0)
+                {
+                    foreach (var contact in await db.Contacts.Where(c => c.BusinessId == businessId && phones.Contains(c.Phone!)).OrderBy(c => c.Id).ToListAsync())
+                    {
+                        _byPhone.TryAdd((businessId, contact.Phone!), contact);
+                    }
+                }
+                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.AutoReplies).SingleAsync();
+                _autoReplies[businessId] = settings.AnyEnabled;
+            }
+            var contacts = _byIdentity.Values.Concat(_byPhone.Values).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
+            var contactIds = contacts.Keys.ToList();
+            if (contactIds.Count > 0)
+            {
+                foreach (var chat in await db.Chats.Where(c => contactIds.Contains(c.ContactId)).ToListAsync())
+                {
+                    _chats[(contacts[chat.ContactId], chat.Channel)] = chat;
+                }
+            }
+        }
+
+        /// <returns>The message and its chat; whether this is the contact's first message, and whether it started an episode (reopening a resolved chat) or not (null).</returns>
+        public (Message, Chat, bool NewContact, bool? EpisodeReopened) Add(InboundMessage inbound)
+        {
+            var contact = ContactOf(inbound);
             if (!_chats.TryGetValue((contact, inbound.Channel), out var chat))
             {
-                chat = contact.Id == 0 ? null : await db.Chats.SingleOrDefaultAsync(c => c.ContactId == contact.Id && c.Channel == inbound.Channel);
-                if (chat is null)
-                {
-                    chat = new Chat { BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, Status = ChatStatus.Open, CreatedAt = now };
-                    db.Chats.Add(chat);
-                    Before[chat] = null;
-                }
-                else
-                {
-                    Before[chat] = InboxCounters.ChatState.Of(chat);
-                }
+                chat = new Chat { BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, Status = ChatStatus.Open, CreatedAt = now };
+                db.Chats.Add(chat);
                 _chats[(contact, inbound.Channel)] = chat;
+            }
+            if (!Before.ContainsKey(chat))
+            {
+                Before[chat] = chat.Id == 0 ? null : InboxCounters.ChatState.Of(chat);
             }
 
             // A blocked contact's messages are kept but change nothing that would ask for attention.
@@ -342,29 +392,32 @@ public sealed class InboundWriter(
             return (message, chat, newContact, episodeReopened);
         }
 
-        public async Task<bool> AutoRepliesOnAsync(int businessId)
-        {
-            if (!_autoReplies.TryGetValue(businessId, out var on))
-            {
-                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.AutoReplies).SingleAsync();
-                _autoReplies[businessId] = on = settings.AnyEnabled;
-            }
-            return on;
-        }
+        public bool AutoRepliesOn(int businessId) => _autoReplies[businessId];
 
-        private async Task<Contact> ContactAsync(InboundMessage inbound)
+        /// <summary>As <see cref="FindOrCreateContactAsync"/>, from what <see cref="LoadAsync"/> found and the contacts added since.</summary>
+        private Contact ContactOf(InboundMessage inbound)
         {
             var identityKey = (inbound.BusinessId, inbound.Channel, inbound.ContactExternalId);
-            if (_byIdentity.TryGetValue(identityKey, out var known))
+            if (!_byIdentity.TryGetValue(identityKey, out var contact))
             {
-                return known;
+                if (inbound.ContactPhone is null || !_byPhone.TryGetValue((inbound.BusinessId, inbound.ContactPhone), out contact))
+                {
+                    contact = new Contact { BusinessId = inbound.BusinessId, Phone = inbound.ContactPhone, CreatedAt = now };
+                    db.Contacts.Add(contact);
+                    if (contact.Phone is { } phone)
+                    {
+                        _byPhone[(inbound.BusinessId, phone)] = contact;
+                    }
+                }
+                db.ContactIdentities.Add(new ContactIdentity
+                {
+                    BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, ExternalId = inbound.ContactExternalId,
+                });
+                _byIdentity[identityKey] = contact;
             }
-            var contact = await FindOrCreateContactAsync(db, inbound, now,
-                phone => _byPhone.GetValueOrDefault((inbound.BusinessId, phone)), default);
-            _byIdentity[identityKey] = contact;
-            if (contact.Phone is { } phone)
+            if (string.IsNullOrWhiteSpace(contact.Name) && !string.IsNullOrWhiteSpace(inbound.ContactName))
             {
-                _byPhone[(inbound.BusinessId, phone)] = contact;
+                contact.Name = inbound.ContactName.Trim();
             }
             return contact;
         }

@@ -39,24 +39,31 @@ public static class InboxCounters
     /// Applies the change from <paramref name="before"/> (null for a new chat) to <paramref name="after"/>
     /// (null for a chat that is deleted); call inside the write's transaction.
     /// </summary>
-    public static async Task ApplyAsync(InboxDb db, int businessId, ChatState? before, ChatState? after, CancellationToken ct)
+    public static Task ApplyAsync(InboxDb db, int businessId, ChatState? before, ChatState? after, CancellationToken ct) =>
+        ApplyAsync(db, [(businessId, before, after)], ct);
+
+    /// <summary>Several chats' changes at once (a group of inbound messages): one statement per business and tab.</summary>
+    public static async Task ApplyAsync(InboxDb db, IEnumerable<(int BusinessId, ChatState? Before, ChatState? After)> changes, CancellationToken ct)
     {
-        var deltas = new Dictionary<string, int>();
-        if (before is { } b)
+        var deltas = new Dictionary<(int BusinessId, string Key), int>();
+        foreach (var (businessId, before, after) in changes)
         {
-            foreach (var key in KeysOf(b))
+            if (before is { } b)
             {
-                deltas[key] = deltas.GetValueOrDefault(key) - 1;
+                foreach (var key in KeysOf(b))
+                {
+                    deltas[(businessId, key)] = deltas.GetValueOrDefault((businessId, key)) - 1;
+                }
+            }
+            if (after is { } a)
+            {
+                foreach (var key in KeysOf(a))
+                {
+                    deltas[(businessId, key)] = deltas.GetValueOrDefault((businessId, key)) + 1;
+                }
             }
         }
-        if (after is { } a)
-        {
-            foreach (var key in KeysOf(a))
-            {
-                deltas[key] = deltas.GetValueOrDefault(key) + 1;
-            }
-        }
-        foreach (var (key, delta) in deltas)
+        foreach (var ((businessId, key), delta) in deltas)
         {
             if (delta == 0)
             {

@@ -16,3 +16,9 @@ public sealed class InboxException(InboxError error, string message) : Exception
     public static InboxException NotFound(string what) => new(InboxError.NotFound, what + " was not found.");
     public static InboxException Invalid(string message) => new(InboxError.Invalid, message);
 }
+
+/// <summary>
+/// The writers' queue is full: the caller is refused at once rather than queued without end, so memory stays bounded under
+/// overload. The WhatsApp webhook answers 503, and Meta delivers again later.
+/// </summary>
+public sealed class InboxBusyException() : Exception("The inbox is busy; try again shortly.");

@@ -38,6 +38,11 @@ public static class StatsRecorder
             return;
         }
         var (date, hour) = LocalHour(await ZoneAsync(db, businessId, ct), at);
+        await AddToHourAsync(db, businessId, date, hour, counts, ct);
+    }
+
+    private static async Task AddToHourAsync(InboxDb db, int businessId, DateOnly date, int hour, StatsCounts counts, CancellationToken ct)
+    {
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
             INSERT INTO StatsHour (BusinessId, Date, Hour, Received, SentByStaff, SentAutomatic, Delivered, Read, Failed, NewContacts)
@@ -101,12 +106,16 @@ public static class StatsRecorder
     /// <summary>WhatsApp said a message of ours is billable: counted once per message, when that first becomes known.</summary>
     public static async Task BilledAsync(InboxDb db, int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)
     {
-        var date = LocalHour(await ZoneAsync(db, businessId, ct), createdAt).Date;
+        await AddBilledAsync(db, businessId, LocalHour(await ZoneAsync(db, businessId, ct), createdAt).Date, category, 1, ct);
+    }
+
+    private static async Task AddBilledAsync(InboxDb db, int businessId, DateOnly date, string category, int messages, CancellationToken ct)
+    {
         var name = category.Length > 40 ? category[..40] : category;
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
-            INSERT INTO StatsPricingDay (BusinessId, Date, Category, Messages) VALUES ({businessId}, {date}, {name}, 1)
-            ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + 1
+            INSERT INTO StatsPricingDay (BusinessId, Date, Category, Messages) VALUES ({businessId}, {date}, {name}, {messages})
+            ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + excluded.Messages
             """, ct);
     }
 
@@ -147,5 +156,79 @@ public static class StatsRecorder
     {
         var id = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.TimeZone).SingleAsync(ct);
         return TimeZoneInfo.FindSystemTimeZoneById(id);
+    }
+
+    /// <summary>
+    /// The same counts for a group of writes in one transaction (the inbound group commit, a batch of status webhooks
+    /// or automatic replies): added up in memory and written with one statement per business and hour when the group is
+    /// saved, instead of a time-zone query and an upsert per message.
+    /// </summary>
+    public sealed class Tally(InboxDb db)
+    {
+        private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), StatsCounts> _hours = [];
+        private readonly Dictionary<(int BusinessId, DateOnly Date, string Category), int> _billed = [];
+        private readonly Dictionary<int, TimeZoneInfo> _zones = [];
+
+        public async Task CountAsync(int businessId, DateTimeOffset at, StatsCounts counts, CancellationToken ct)
+        {
+            if (counts.IsZero)
+            {
+                return;
+            }
+            var (date, hour) = LocalHour(await ZoneOfAsync(businessId, ct), at);
+            _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
+        }
+
+        /// <inheritdoc cref="StatsRecorder.CustomerWroteAsync"/>
+        public async Task CustomerWroteAsync(Message message, bool newContact, bool? episodeReopened, CancellationToken ct)
+        {
+            await CountAsync(message.BusinessId, message.CreatedAt, new StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0), ct);
+            if (episodeReopened is { } reopened)
+            {
+                EpisodeStarted(db, message.BusinessId, message.ChatId, message.CreatedAt, reopened);
+            }
+        }
+
+        /// <summary>An automatic reply was written (staff replies, which also count for their author, go through <see cref="MessageWrittenAsync"/>).</summary>
+        public Task AutomaticReplyWrittenAsync(Message message, CancellationToken ct) =>
+            message.Kind == MessageKind.Text ? CountAsync(message.BusinessId, message.CreatedAt, new StatsCounts(SentAutomatic: 1), ct) : Task.CompletedTask;
+
+        /// <inheritdoc cref="StatsRecorder.StatusMovedAsync"/>
+        public Task StatusMovedAsync(int businessId, DateTimeOffset createdAt, MessageStatus from, MessageStatus to, CancellationToken ct) =>
+            CountAsync(businessId, createdAt, StatsCounts.OfStatus(to) - StatsCounts.OfStatus(from), ct);
+
+        /// <inheritdoc cref="StatsRecorder.BilledAsync"/>
+        public async Task BilledAsync(int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)
+        {
+            var date = LocalHour(await ZoneOfAsync(businessId, ct), createdAt).Date;
+            _billed[(businessId, date, category)] = _billed.GetValueOrDefault((businessId, date, category)) + 1;
+        }
+
+        /// <summary>Writes what was counted; call inside the group's transaction, before its commit.</summary>
+        public async Task SaveAsync(CancellationToken ct)
+        {
+            foreach (var ((businessId, date, hour), counts) in _hours)
+            {
+                if (!counts.IsZero)
+                {
+                    await AddToHourAsync(db, businessId, date, hour, counts, ct);
+                }
+            }
+            foreach (var ((businessId, date, category), messages) in _billed)
+            {
+                await AddBilledAsync(db, businessId, date, category, messages, ct);
+            }
+            _hours.Clear();
+            _billed.Clear();
+        }
+
+        private async Task<TimeZoneInfo> ZoneOfAsync(int businessId, CancellationToken ct)
+        {
+            if (!_zones.TryGetValue(businessId, out var zone))
+            {
+                _zones[businessId] = zone = await ZoneAsync(db, businessId, ct);
+            }
+            return zone;
+        }
     }
 }

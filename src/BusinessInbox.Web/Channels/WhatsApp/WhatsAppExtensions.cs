@@ -19,6 +19,8 @@ public static class WhatsAppExtensions
         });
         services.AddSingleton<WhatsAppSecrets>();
         services.AddScoped<WhatsAppStatuses>();
+        services.AddSingleton<WhatsAppStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WhatsAppStatusWriter>());
         services.AddScoped<WebhookReceiver>();
         services.AddScoped<WhatsAppReadReceipts>();
         services.AddScoped<WhatsAppTemplates>();

@@ -77,6 +77,20 @@ public sealed partial class WebhookReceiver(
 {
     public async Task<IResult> ReceiveAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
     {
+        try
+        {
+            return await StoreAsync(http, secret, onlyBusinessId, ct);
+        }
+        catch (InboxBusyException)
+        {
+            // Refused before it was stored, and quickly, so that an overload does not pile up requests. Meta delivers it again.
+            http.Response.Headers.RetryAfter = "5";
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private async Task<IResult> StoreAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
+    {
         if (secret is null)
         {
             return Results.NotFound();
@@ -116,7 +130,7 @@ public sealed partial class WebhookReceiver(
             {
                 continue;
             }
-            await inbound.ReceiveAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
+            await inbound.ReceiveOrRefuseAsync(new InboundMessage(businessId, ChannelKind.WhatsApp, message.From, message.Name,
                 message.FromIsPhone ? "+" + message.From : null, message.Id, await WithQuoteAsync(businessId, message, ct), message.Timestamp,
                 Media: message.Media), ct);
         }
