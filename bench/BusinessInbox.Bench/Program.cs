@@ -8,7 +8,7 @@ using BusinessInbox.Bench;
 
 // BusinessInbox benchmark: seeds a dataset, starts the published app on a loopback port and measures
 // the read paths and the WhatsApp webhook ingest next to bare Kestrel endpoints on the same machine, so
-// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies]
+// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies] [--reads-only]
 // [--ingest-seconds N] [--warmup-seconds N] [--app-env NAME=VALUE ...]
 var mode = args.FirstOrDefault(a => a is "quick" or "full") ?? "quick";
 var size = mode == "full" ? DatasetSize.Full : DatasetSize.Quick;
@@ -111,11 +111,11 @@ try
         results.Add(await Measure.RepeatAsync("page: stats dashboard, 90 days", staff, _ => Get("stats?range=90d"), 3, Math.Max(10, calls / 3)));
     }
 
-    var ingest = await IngestRun.RunAsync(app, bare, graph, Path.Combine(dataPath, "inbox.db"), ingestBusinesses, ingestSize, "bench passphrase 123");
+    // --reads-only measures the read paths alone, for quick work on one of them.
+    var ingest = args.Contains("--reads-only") ? null
+        : await IngestRun.RunAsync(app, bare, graph, Path.Combine(dataPath, "inbox.db"), ingestBusinesses, ingestSize, "bench passphrase 123");
 
     var baseline = results[0].P50Ms;
-    var insertOpen = ingest.Of(IngestRun.BareInsert, open: true);
-    var insertClosed = ingest.Of(IngestRun.BareInsert, open: false);
     var report = new
     {
         mode,
@@ -123,13 +123,13 @@ try
         dataset = new { size.Businesses, size.Chats, size.Messages, seedSeconds = Math.Round(seedSeconds, 1) },
         serverPeakRssMb = Math.Round(app.PeakRssMb, 1),
         readPaths = results.Select(r => new { r.Name, r.Calls, p50Ms = Round(r.P50Ms), p95Ms = Round(r.P95Ms), maxMs = Round(r.MaxMs), r.Errors, p50VsBaseline = Round(r.P50Ms / baseline) }),
-        ingest = new
+        ingest = ingest is null ? null : new
         {
             ingest.Businesses,
             ingest.Agents,
             loads = ingest.Loads.Select(l =>
             {
-                var b = l.Mode.StartsWith("open", StringComparison.Ordinal) ? insertOpen : insertClosed;
+                var b = ingest.Of(IngestRun.BareInsert, open: l.Mode.StartsWith("open", StringComparison.Ordinal));
                 return new
                 {
                     l.Target, l.Mode, l.Sent, l.Ok, l.Errors, seconds = Round(l.Seconds), messagesPerSecond = Math.Round(l.PerSecond),
@@ -141,7 +141,7 @@ try
             customerToAgent = ingest.CustomerToAgent.Select(a => new
             {
                 a.Phase, a.Samples, a.Expected, p50Ms = Round(a.P50Ms), p99Ms = Round(a.P99Ms), maxMs = Round(a.MaxMs),
-                p99VsBareInsertAck = Round(a.P99Ms / insertOpen.P99Ms),
+                p99VsBareInsertAck = Round(a.P99Ms / ingest.Of(IngestRun.BareInsert, open: true).P99Ms),
             }),
             exactlyOnce = new { ingest.Acknowledged, ingest.Missing, ingest.Duplicated },
             automaticRepliesSent = ingest.GraphSends,
@@ -158,9 +158,12 @@ try
     {
         Console.WriteLine($"{r.Name,-40} {r.Calls,6} {r.P50Ms,8:0.00} {r.P95Ms,8:0.00} {r.MaxMs,8:0.00} {r.Errors,6} {r.P50Ms / baseline,10:0.0}");
     }
-    IngestRun.Print(ingest);
+    if (ingest is not null)
+    {
+        IngestRun.Print(ingest);
+    }
     Console.WriteLine($"server peak RSS: {app.PeakRssMb:0} MB; total {total.Elapsed.TotalSeconds:0} s; figures in {outFile}");
-    return results.Any(r => r.Errors > 0) || ingest.Loads.Any(l => l.Errors > 0) || ingest.Missing > 0 || ingest.Duplicated > 0 || ingest.Acknowledged == 0 ? 1 : 0;
+    return results.Any(r => r.Errors > 0) || ingest is { } i && (i.Loads.Any(l => l.Errors > 0) || i.Missing > 0 || i.Duplicated > 0 || i.Acknowledged == 0) ? 1 : 0;
 }
 finally
 {

@@ -99,6 +99,9 @@ public sealed class BusinessClock
         return total;
     }
 
+    /// <summary>The opening time of [from, to), ready to answer <see cref="OpeningTimeBetween"/> for many spans inside it.</summary>
+    public OpeningTimeline Timeline(DateTimeOffset from, DateTimeOffset to) => new(OpenIntervals(from, to));
+
     /// <summary>The merged open intervals that intersect [from, to), clipped to it, in order.</summary>
     public IEnumerable<OpenInterval> OpenIntervals(DateTimeOffset from, DateTimeOffset to)
     {

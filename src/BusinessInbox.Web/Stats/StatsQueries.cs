@@ -64,6 +64,7 @@ public static class StatsQueries
             .ToListAsync(ct);
         var current = await EpisodesAsync(db, businessId, clock, period.From, period.To, ct);
         var previous = await EpisodesAsync(db, businessId, clock, period.PreviousFrom, period.PreviousTo, ct);
+        var timeline = TimelineOf(clock, current, previous);
 
         var hoursByDate = inPeriod.ToLookup(h => h.Date);
         var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
@@ -83,7 +84,7 @@ public static class StatsQueries
         }
 
         return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
-            Figures(inPeriod, current), Figures(previousTotals, previous),
+            Figures(inPeriod, current, timeline), Figures(previousTotals, previous, timeline),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
             await LabelsAsync(db, current, ct),
@@ -93,7 +94,7 @@ public static class StatsQueries
                 .ToListAsync(ct));
     }
 
-    private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved, BusinessClock Clock);
+    private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved);
 
     private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, BusinessClock clock, DateOnly from, DateOnly to, CancellationToken ct)
     {
@@ -102,11 +103,22 @@ public static class StatsQueries
         var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
         return new Episodes(
             await episodes.Where(e => e.StartedAt >= start && e.StartedAt < end).ToListAsync(ct),
-            await episodes.Where(e => e.ResolvedAt >= start && e.ResolvedAt < end).ToListAsync(ct),
-            clock);
+            await episodes.Where(e => e.ResolvedAt >= start && e.ResolvedAt < end).ToListAsync(ct));
     }
 
-    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes)
+    /// <summary>The opening hours laid out over every span the figures measure, from the earliest start to the latest answer.</summary>
+    private static OpeningTimeline TimelineOf(BusinessClock clock, params Episodes[] periods)
+    {
+        var all = periods.SelectMany(p => p.Started.Concat(p.Resolved)).ToList();
+        if (all.Count == 0)
+        {
+            return clock.Timeline(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        }
+        var ends = all.SelectMany(e => new[] { e.FirstResponseAt, e.ResolvedAt }).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.UnixEpoch);
+        return clock.Timeline(all.Min(e => e.StartedAt), ends.Max());
+    }
+
+    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes, OpeningTimeline timeline)
     {
         var delivered = hours.Sum(h => h.Delivered);
         var read = hours.Sum(h => h.Read);
@@ -114,15 +126,15 @@ public static class StatsQueries
             hours.Sum(h => h.Received), hours.Sum(h => h.SentByStaff), hours.Sum(h => h.SentAutomatic),
             delivered, read, hours.Sum(h => h.Failed), delivered == 0 ? null : Math.Round((double)read / delivered, 4),
             hours.Sum(h => h.NewContacts), episodes.Started.Count, episodes.Resolved.Count, episodes.Started.Count(e => e.Reopened),
-            Times(episodes.Started.Where(e => e.FirstResponseAt is not null).Select(e => (e.StartedAt, e.FirstResponseAt!.Value)), episodes.Clock),
-            Times(episodes.Resolved.Select(e => (e.StartedAt, e.ResolvedAt!.Value)), episodes.Clock));
+            Times(episodes.Started.Where(e => e.FirstResponseAt is not null).Select(e => (e.StartedAt, e.FirstResponseAt!.Value)), timeline),
+            Times(episodes.Resolved.Select(e => (e.StartedAt, e.ResolvedAt!.Value)), timeline));
     }
 
-    private static TimeFigures Times(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> spans, BusinessClock clock)
+    private static TimeFigures Times(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> spans, OpeningTimeline timeline)
     {
         var list = spans.ToList();
         var wall = list.Select(s => (long)(s.To - s.From).TotalSeconds).ToList();
-        var open = list.Select(s => (long)clock.OpeningTimeBetween(s.From, s.To).TotalSeconds).ToList();
+        var open = list.Select(s => (long)timeline.Between(s.From, s.To).TotalSeconds).ToList();
         return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), list.Count);
     }
 

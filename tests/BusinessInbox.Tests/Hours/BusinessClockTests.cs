@@ -127,6 +127,28 @@ public sealed class BusinessClockTests
     }
 
     [Fact]
+    public void A_timeline_of_a_month_gives_the_same_opening_times_as_counting_each_span_across_DST_and_a_holiday()
+    {
+        var hours = Weekdays("Europe/Berlin", DayHours.Of(R("09:00", "12:00"), R("13:00", "18:00")),
+            saturday: DayHours.Of(R("22:00", "02:00")), sunday: DayHours.Of(R("00:00", "06:00")),
+            new DateOverride(new DateOnly(2026, 10, 28), "Holiday", DayHours.Closed));
+        var clock = new BusinessClock(hours);
+        var from = At("Europe/Berlin", "2026-10-10 00:00");
+        var to = At("Europe/Berlin", "2026-11-10 00:00");
+        var timeline = clock.Timeline(from, to);
+        var random = new Random(7);
+
+        for (var i = 0; i < 500; i++)
+        {
+            var a = from.AddMinutes(random.Next(0, 31 * 24 * 60));
+            var b = a.AddMinutes(random.Next(0, 10 * 24 * 60));
+            b = b > to ? to : b;
+            timeline.Between(a, b).Should().Be(clock.OpeningTimeBetween(a, b), "from {0:o} to {1:o}", a, b);
+        }
+        timeline.Between(to, from).Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Opening_time_between_two_instants_counts_only_the_open_hours_across_a_weekend()
     {
         var clock = new BusinessClock(Weekdays("Europe/Berlin", DayHours.Of(R("09:00", "12:00"), R("13:00", "18:00"))));
