@@ -79,9 +79,9 @@ try
         ["WhatsApp__GraphApiBaseUrl"] = graph.BaseUrl,
     };
     // --app-env NAME=VALUE (repeatable): runtime settings to try on the app, e.g. DOTNET_TieredPGO=0.
-    for (var i = Array.IndexOf(args, "--app-env"); i >= 0 && i + 1 < args.Length; i = Array.IndexOf(args, "--app-env", i + 2))
+    for (var a = Array.IndexOf(args, "--app-env"); a >= 0 && a + 1 < args.Length; a = Array.IndexOf(args, "--app-env", a + 2))
     {
-        var (name, value) = (args[i + 1].Split('=', 2)[0], args[i + 1].Split('=', 2)[^1]);
+        var (name, value) = (args[a + 1].Split('=', 2)[0], args[a + 1].Split('=', 2)[^1]);
         appSettings[name] = value;
     }
     await using var app = await AppProcess.StartAsync(appDll, dataPath, appSettings);

@@ -732,7 +732,8 @@ connection.on('MessageAdded', (chat, message) => {
         if (!chat.blocked) notifyAway(chat, message);
     }
     if (state.open?.chat.id === chat.id) {
-        state.open.messages.set(message.id, message);
+        // A message already shown came with a reply to a send or a MessageChanged that overtook this push: that one is as new or newer.
+        if (!state.open.messages.has(message.id)) state.open.messages.set(message.id, message);
         renderThread();
         if (inbound && chat.unreadCount > 0) markRead().catch(() => { });
     }
