@@ -265,4 +265,20 @@ public sealed class DocumentTests
         (type?.Extension).Should().Be(extension);
         refusal.Should().Be(extension is null ? WhatsAppDocuments.WrongType : null);
     }
+
+    [Fact]
+    public async Task A_ZIP_whose_directory_claims_more_parts_than_an_Office_file_has_is_refused()
+    {
+        (await WhatsAppDocuments.RecogniseAsync(Docx[..16], () => new MemoryStream(Docx), [DocxType], "a.docx", default)).Type.Should().Be(WhatsAppDocuments.Docx);
+        var content = Docx.ToArray();
+        var end = content.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
+        // 65,535 parts: ZIP64's marker, and far more than any Office file has.
+        content[end + 10] = 0xFF;
+        content[end + 11] = 0xFF;
+
+        var (type, refusal) = await WhatsAppDocuments.RecogniseAsync(content[..16], () => new MemoryStream(content), [DocxType], "big.docx", default);
+
+        type.Should().BeNull();
+        refusal.Should().Be(WhatsAppDocuments.WrongType);
+    }
 }

@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using System.Buffers.Binary;
 using System.Text;
 
 namespace BusinessInbox.Channels.WhatsApp;
@@ -53,7 +53,7 @@ public static class WhatsAppDocuments
         if (head.AsSpan().StartsWith("PK\u0003\u0004"u8))
         {
             await using var zip = open();
-            return OpenXml(zip);
+            return await OpenXmlAsync(zip, ct);
         }
         if (head.AsSpan().StartsWith(CompoundFileSignature))
         {
@@ -70,22 +70,9 @@ public static class WhatsAppDocuments
     }
 
     /// <summary>A Word, Excel or PowerPoint file: a ZIP with a content-types list and the main part of its kind.</summary>
-    private static (DocumentType? Type, string? Refusal) OpenXml(Stream file)
+    private static async Task<(DocumentType? Type, string? Refusal)> OpenXmlAsync(Stream file, CancellationToken ct)
     {
-        HashSet<string> names;
-        try
-        {
-            // Only the central directory is read: nothing is decompressed.
-            using var archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-            // Part names in these packages are case-insensitive.
-            names = archive.Entries.Select(e => e.FullName).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or ArgumentException)
-        {
-            // A damaged or hand-made archive: what its central directory says cannot be read.
-            return (null, WrongType);
-        }
-        if (!names.Contains("[Content_Types].xml"))
+        if (await ZipPartNamesAsync(file, ct) is not { } names || !names.Contains("[Content_Types].xml"))
         {
             return (null, WrongType);
         }
@@ -96,6 +83,63 @@ public static class WhatsAppDocuments
         }
         var type = OpenXmlParts.FirstOrDefault(p => names.Contains(p.MainPart)).Type;
         return (type, type is null ? WrongType : null);
+    }
+
+    /// <summary>An Office file has a few dozen parts; a directory far larger is not one, and is not read into memory.</summary>
+    private const int MaxParts = 10_000;
+    private const int MaxDirectoryBytes = 4 * 1024 * 1024;
+    private const int EndRecordBytes = 22;
+
+    /// <summary>
+    /// The names in a ZIP's central directory (case-insensitive, as package part names are), read within bounds and
+    /// without decompressing anything; null when there is no such directory, or one larger than an Office file's
+    /// (ZIP64 included: no Office file within WhatsApp's 100 MB needs it).
+    /// </summary>
+    public static async Task<HashSet<string>?> ZipPartNamesAsync(Stream file, CancellationToken ct)
+    {
+        if (!file.CanSeek || file.Length < EndRecordBytes)
+        {
+            return null;
+        }
+        var tail = new byte[(int)Math.Min(file.Length, EndRecordBytes + ushort.MaxValue)];
+        file.Seek(-tail.Length, SeekOrigin.End);
+        await file.ReadExactlyAsync(tail, ct);
+        var end = tail.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
+        if (end < 0 || tail.Length - end < EndRecordBytes)
+        {
+            return null;
+        }
+        var record = tail.AsSpan(end);
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(record[10..]);
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(record[12..]);
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(record[16..]);
+        if (count > MaxParts || size > MaxDirectoryBytes || offset + (long)size > file.Length)
+        {
+            return null;
+        }
+        var directory = new byte[size];
+        file.Seek(offset, SeekOrigin.Begin);
+        await file.ReadExactlyAsync(directory, ct);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            const int HeaderBytes = 46;
+            var header = directory.AsSpan(at);
+            if (header.Length < HeaderBytes || !header.StartsWith("PK\u0001\u0002"u8))
+            {
+                return null;
+            }
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+            var next = at + HeaderBytes + nameLength + BinaryPrimitives.ReadUInt16LittleEndian(header[30..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[32..]);
+            if (next > directory.Length)
+            {
+                return null;
+            }
+            names.Add(Encoding.UTF8.GetString(directory, at + HeaderBytes, nameLength));
+            at = next;
+        }
+        return names;
     }
 
     /// <summary>Whether the whole stream is valid UTF-8 (a byte order mark allowed) without a NUL byte.</summary>
