@@ -179,7 +179,8 @@ public sealed class MediaTests
         stored.Values.Select(a => (a.ContentType, a.FileName)).Should().Equal(
             ("audio/ogg", "voice-message.ogg"), ("video/mp4", "video.mp4"), ("image/webp", "sticker.webp"), ("application/pdf", "Invoice 42.pdf"));
         stored["wamid.sticker"].Kind.Should().Be(AttachmentKind.Image);
-        (await ReasonAsync(world, "wamid.docx")).FailureReason.Should().Be("Document couldn't be stored: this file is not a JPEG, PNG, WebP, GIF or PDF");
+        (await ReasonAsync(world, "wamid.docx")).FailureReason.Should().Be(
+            "Document couldn't be stored: this file is not a photo, PDF, Word, Excel, PowerPoint or plain-text document");
 
         var owner = (await world.App.SignInAsync(world.Shop.OwnerEmail)).Client;
         var download = await owner.GetAsync($"/inbox/attachments/{stored["wamid.voice"].Id}");

@@ -15,8 +15,8 @@ public sealed record WaStatus(string PhoneNumberId, StatusUpdate Update);
 /// <summary>A reaction to the message <paramref name="MessageId"/> (a wamid, ours or the customer's); a null emoji removes it.</summary>
 public sealed record WaReaction(string PhoneNumberId, string MessageId, string? Emoji);
 
-/// <summary>A message the shop sent from its own WhatsApp Business app (coexistence), echoed to us.</summary>
-public sealed record WaEcho(string PhoneNumberId, string BusinessPhone, string To, string Id, string Body);
+/// <summary>A message the shop sent from its own WhatsApp Business app (coexistence), echoed to us; its file, if any, is fetched like a customer's.</summary>
+public sealed record WaEcho(string PhoneNumberId, string BusinessPhone, string To, string Id, string Body, WaMedia? Media = null);
 
 public sealed record WebhookBatch(List<WaInbound> Messages, List<WaStatus> Statuses, List<WaReaction> Reactions, List<WaEcho> Echoes);
 
@@ -76,7 +76,7 @@ public static class WebhookPayload
                         batch.Reactions.Add(reaction);
                         continue;
                     }
-                    batch.Echoes.Add(new WaEcho(phoneNumberId, Str(echo, "from") ?? "", to, id, MessageBodies.Describe(echo)));
+                    batch.Echoes.Add(new WaEcho(phoneNumberId, Str(echo, "from") ?? "", to, id, MessageBodies.Describe(echo), Media(echo)));
                 }
                 foreach (var message in Optional(value, "messages"))
                 {

@@ -11,7 +11,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// messages and never sent again.
 /// </summary>
 public sealed class WhatsAppEchoes(
-    InboxDb db, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock, InboxNotifier notifier,
+    InboxDb db, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock, InboxNotifier notifier, WhatsAppMediaSignal mediaSignal,
     ILogger<WhatsAppEchoes> logger)
 {
     private const int MaxReactionLength = 32;
@@ -71,6 +71,11 @@ public sealed class WhatsAppEchoes(
                 SentFromPhone = echo.BusinessPhone.Length > 0 ? "+" + echo.BusinessPhone : null, CreatedAt = now, StatusChangedAt = now,
             };
             db.Messages.Add(message);
+            if (echo.Media is { } media)
+            {
+                // Fetched after the message is stored, by the same worker as customers' files (decision 0017).
+                db.WhatsAppMediaFetches.Add(WhatsAppMediaFetch.For(media, message, now));
+            }
             chat.LastMessageAt = now;
             // The shop answered from its phone: automatic replies hold back as after any staff reply, and the chat is read.
             chat.LastStaffReplyAt = now;
@@ -99,5 +104,10 @@ public sealed class WhatsAppEchoes(
         var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
         await notifier.MessageAddedAsync(businessId, summary, view);
         await notifier.CountersAsync(db, businessId, ct);
+        // After MessageAdded, as for customers' files: the file never arrives before its message.
+        if (echo.Media is not null)
+        {
+            mediaSignal.Wake();
+        }
     }
 }

@@ -4,7 +4,8 @@ namespace BusinessInbox.Channels.WhatsApp;
 
 /// <summary>
 /// What a customer's audio or video file is, decided from its first bytes as for web-chat uploads (never from the
-/// type WhatsApp or the sender claimed). Photos, stickers and documents go through <see cref="Attachments.AttachmentFiles"/>.
+/// type WhatsApp or the sender claimed). Photos and stickers go through <see cref="Attachments.AttachmentFiles"/>, documents
+/// through <see cref="WhatsAppDocuments"/>.
 /// </summary>
 public static class WhatsAppMediaFiles
 {

@@ -161,7 +161,7 @@ public sealed class WhatsAppMediaWorker(
         await using var body = new LimitedMediaStream(await response.Content.ReadAsStreamAsync(download.Token), media.MaxBytes);
         try
         {
-            return await StoreAsync(services, fetch.BusinessId, media, body, WhatsAppMediaFiles.Digest(info.Sha256 ?? media.Sha256), download.Token);
+            return await StoreAsync(services, fetch.BusinessId, media, info.MimeType, body, WhatsAppMediaFiles.Digest(info.Sha256 ?? media.Sha256), download.Token);
         }
         catch (MediaTooLargeException)
         {
@@ -171,7 +171,8 @@ public sealed class WhatsAppMediaWorker(
 
     private string GraphScheme => new Uri(whatsApp.Value.GraphApiBaseUrl).Scheme;
 
-    private async Task<Outcome> StoreAsync(IServiceProvider services, int businessId, WaMedia media, LimitedMediaStream body, byte[]? sha256, CancellationToken ct)
+    private async Task<Outcome> StoreAsync(
+        IServiceProvider services, int businessId, WaMedia media, string? graphMimeType, LimitedMediaStream body, byte[]? sha256, CancellationToken ct)
     {
         var uploads = services.GetRequiredService<AttachmentUploads>();
         var store = services.GetRequiredService<IAttachmentStore>();
@@ -200,15 +201,22 @@ public sealed class WhatsAppMediaWorker(
             }
             if (media.Type == "document")
             {
-                if (body.Head.StartsWith("%PDF-"u8))
+                var (document, refusal) = await WhatsAppDocuments.RecogniseAsync(body.Head.ToArray(),
+                    () => store.OpenRead(key) ?? throw new IOException("A file just stored could not be read back."),
+                    [media.MimeType, graphMimeType], media.FileName, ct);
+                if (document is not null)
                 {
                     keep = true;
-                    return new Stored(Streamed(businessId, AttachmentKind.Document, "application/pdf",
-                        AttachmentFiles.NameWithExtension(media.FileName, "document", ".pdf"), body.Total, key));
+                    return new Stored(Streamed(businessId, AttachmentKind.Document, document.ContentType,
+                        AttachmentFiles.NameWithExtension(media.FileName, "document", document.Extension), body.Total, key));
+                }
+                if (refusal is not null)
+                {
+                    return Refused(media, refusal);
                 }
                 if (body.Total > AttachmentFiles.MaxBytes)
                 {
-                    return Refused(media, AttachmentFiles.WrongType);
+                    return Refused(media, WhatsAppDocuments.WrongType);
                 }
                 // A photo sent as a document: checked and re-encoded like any other photo.
                 byte[] content;
@@ -219,7 +227,8 @@ public sealed class WhatsAppMediaWorker(
                     content = copy.ToArray();
                 }
                 var (file, error) = AttachmentFiles.Check(content, media.FileName);
-                return error is null ? new Stored(await uploads.StoreAsync(businessId, file!, ct)) : Refused(media, error);
+                return error is null ? new Stored(await uploads.StoreAsync(businessId, file!, ct))
+                    : Refused(media, error == AttachmentFiles.WrongType ? WhatsAppDocuments.WrongType : error);
             }
             if (WhatsAppMediaFiles.AudioOrVideo(body.Head, media.Type) is not { } type)
             {
@@ -276,7 +285,9 @@ public sealed class WhatsAppMediaWorker(
                     await using var tx = await db.Database.BeginTransactionAsync(ct);
                     await db.WhatsAppMediaFetches.Where(x => x.Id == fetch.Id).ExecuteUpdateAsync(s => s
                         .SetProperty(x => x.State, WhatsAppMediaFetchState.Failed).SetProperty(x => x.LastError, f.Reason), ct);
-                    await db.Messages.Where(m => m.Id == fetch.MessageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.FailureReason, f.Reason), ct);
+                    // A message the shop sent from its phone keeps its label: its FailureReason belongs to its delivery status.
+                    await db.Messages.Where(m => m.Id == fetch.MessageId && m.Direction == MessageDirection.Inbound)
+                        .ExecuteUpdateAsync(s => s.SetProperty(m => m.FailureReason, f.Reason), ct);
                     await tx.CommitAsync(ct);
                 }
                 break;
