@@ -60,13 +60,23 @@ public static class DataExtensions
     }
 }
 
-/// <summary>Per-connection SQLite settings: wait for a busy writer instead of failing, and fsync less often (safe in WAL).</summary>
+/// <summary>
+/// Per-connection SQLite settings: wait for a busy writer instead of failing, and fsync less often (safe in WAL). They
+/// belong to the native connection, which the pool keeps open across EF's open and close around every query, so they
+/// are set once per native connection rather than before every query.
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _set = [];
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (!FirstOpen(connection))
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
@@ -74,10 +84,17 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (!FirstOpen(connection))
+        {
+            return;
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private bool FirstOpen(DbConnection connection) =>
+        connection is not SqliteConnection { Handle: { } handle } || _set.TryAdd(handle, handle);
 }
 
 /// <summary>Ready when the database answers a query.</summary>

@@ -148,7 +148,7 @@ public sealed class InboundWriter(
 
             var batch = new Batch(db, now);
             await batch.LoadAsync(group.Where(p => !earlier.ContainsKey((p.Message.Channel, p.Message.ExternalMessageId))).Select(p => p.Message).ToList());
-            var written = new List<(Pending Pending, Message Message, Chat Chat, bool NewContact, bool? EpisodeReopened)>();
+            var written = new List<(Pending Pending, Message Message, Chat Chat, bool NewContact, bool? EpisodeReopened, bool AutoReplyDue)>();
             var firstInGroup = new Dictionary<(ChannelKind, string), Message>();
             var repeats = new List<(Pending Pending, Message Of)>();
             var stored = new List<Stored>();
@@ -166,20 +166,20 @@ public sealed class InboundWriter(
                 }
                 else
                 {
-                    var (message, chat, newContact, episodeReopened) = batch.Add(inbound);
+                    var (message, chat, newContact, episodeReopened, autoReplyDue) = batch.Add(inbound);
                     firstInGroup[key] = message;
-                    written.Add((pending, message, chat, newContact, episodeReopened));
+                    written.Add((pending, message, chat, newContact, episodeReopened, autoReplyDue));
                 }
             }
 
             await db.SaveChangesAsync();
             // The statistics and counters of the whole group are added up first and written once per business.
             var tally = new Stats.StatsRecorder.Tally(db);
-            foreach (var (_, message, chat, newContact, episodeReopened) in written)
+            foreach (var (_, message, chat, newContact, episodeReopened, autoReplyDue) in written)
             {
                 chat.LastMessageId = Math.Max(chat.LastMessageId ?? 0, message.Id);
                 await tally.CustomerWroteAsync(message, newContact, episodeReopened, default);
-                if (!message.FromBlockedContact && batch.AutoRepliesOn(message.BusinessId))
+                if (autoReplyDue)
                 {
                     db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
                 }
@@ -281,7 +281,7 @@ public sealed class InboundWriter(
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
         private readonly Dictionary<(int, string), Contact> _byPhone = [];
         private readonly Dictionary<(Contact, ChannelKind), Chat> _chats = [];
-        private readonly Dictionary<int, bool> _autoReplies = [];
+        private readonly Dictionary<int, (AutoReplies.AutoReplySettings Settings, Hours.BusinessClock Clock)> _autoReplies = [];
 
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
         public Dictionary<Chat, InboxCounters.ChatState?> Before { get; } = new(ReferenceEqualityComparer.Instance);
@@ -314,8 +314,8 @@ public sealed class InboundWriter(
                         _byPhone.TryAdd((businessId, contact.Phone!), contact);
                     }
                 }
-                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.AutoReplies).SingleAsync();
-                _autoReplies[businessId] = settings.AnyEnabled;
+                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => new { b.AutoReplies, b.Hours, b.TimeZone }).SingleAsync();
+                _autoReplies[businessId] = (settings.AutoReplies, new Hours.BusinessClock(settings.Hours.In(settings.TimeZone)));
             }
             var contacts = _byIdentity.Values.Concat(_byPhone.Values).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
             var contactIds = contacts.Keys.ToList();
@@ -328,8 +328,11 @@ public sealed class InboundWriter(
             }
         }
 
-        /// <returns>The message and its chat; whether this is the contact's first message, and whether it started an episode (reopening a resolved chat) or not (null).</returns>
-        public (Message, Chat, bool NewContact, bool? EpisodeReopened) Add(InboundMessage inbound)
+        /// <returns>
+        /// The message and its chat; whether this is the contact's first message, whether it started an episode (reopening a
+        /// resolved chat) or not (null), and whether an automatic reply may be due for it.
+        /// </returns>
+        public (Message, Chat, bool NewContact, bool? EpisodeReopened, bool AutoReplyDue) Add(InboundMessage inbound)
         {
             var contact = ContactOf(inbound);
             if (!_chats.TryGetValue((contact, inbound.Channel), out var chat))
@@ -345,6 +348,7 @@ public sealed class InboundWriter(
 
             // A blocked contact's messages are kept but change nothing that would ask for attention.
             var blocked = contact.IsBlocked;
+            var autoReplyDue = AutoReplyDue(inbound.BusinessId, inbound.Body, contact, chat);
             bool? episodeReopened = chat.EpisodeStartedAt is null ? chat.Status == ChatStatus.Resolved : null;
             var newContact = contact.FirstMessageAt is null;
             if (chat.Status == ChatStatus.Resolved && !blocked)
@@ -389,10 +393,30 @@ public sealed class InboundWriter(
                 ? Attachments.AttachmentView.Preview(file.Kind, file.FileName, inbound.Body) : inbound.Body);
             contact.FirstMessageAt ??= now;
             contact.LastMessageAt = now;
-            return (message, chat, newContact, episodeReopened);
+            return (message, chat, newContact, episodeReopened, autoReplyDue);
         }
 
-        public bool AutoRepliesOn(int businessId) => _autoReplies[businessId];
+        /// <summary>
+        /// Whether the business's automatic replies could answer this message, decided by the same rules with the facts as they
+        /// are now (before the message changes them). The worker decides again when the job runs; what can change until then
+        /// — a staff reply, an away message sent for an earlier message — only ever removes replies, except a chat's labels,
+        /// so the label condition is left to the worker. A message that earns nothing gets no job, which is most of them.
+        /// </summary>
+        private bool AutoReplyDue(int businessId, string body, Contact contact, Chat chat)
+        {
+            var (settings, clock) = _autoReplies[businessId];
+            if (!settings.AnyEnabled || contact.IsBlocked)
+            {
+                return false;
+            }
+            if (settings.Recipients is AutoReplies.Recipients.ExceptLabels or AutoReplies.Recipients.OnlyLabels)
+            {
+                settings = settings with { Recipients = AutoReplies.Recipients.Everyone };
+            }
+            var facts = new AutoReplies.InboundFacts(now, body, ContactBlocked: false, contact.LastMessageAt,
+                chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod);
+            return AutoReplies.AutoReplyRules.Decide(settings, clock, facts).Count > 0;
+        }
 
         /// <summary>As <see cref="FindOrCreateContactAsync"/>, from what <see cref="LoadAsync"/> found and the contacts added since.</summary>
         private Contact ContactOf(InboundMessage inbound)

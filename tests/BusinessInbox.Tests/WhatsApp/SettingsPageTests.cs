@@ -47,6 +47,21 @@ public sealed class SettingsPageTests
     }
 
     [Fact]
+    public async Task After_the_owner_changes_the_number_messages_to_the_new_number_arrive_at_once_and_the_old_number_reaches_nobody()
+    {
+        await using var world = await WhatsAppWorld.StartAsync();
+        var owner = await world.App.SignInAsync(world.Shop.OwnerEmail);
+        await world.PostOkAsync(CustomerText("wamid.before", "Before the change"));
+        const string newNumber = "106540352249999";
+
+        await PostFormAsync(owner.Client, "Save", Connection(newNumber, token: null));
+        await world.PostOkAsync(CustomerText("wamid.old-number", "To the old number"));
+        await world.PostOkAsync(CustomerText("wamid.new-number", "To the new number").Replace(PhoneNumberId, newNumber, StringComparison.Ordinal));
+
+        (await world.MessagesAsync()).Select(m => m.Body).Should().BeEquivalentTo("Before the change", "To the new number");
+    }
+
+    [Fact]
     public async Task A_phone_number_id_connected_to_another_business_is_refused()
     {
         await using var world = await WhatsAppWorld.StartAsync();

@@ -18,6 +18,7 @@ public static class WhatsAppExtensions
             http.Timeout = options.RequestTimeout;
         });
         services.AddSingleton<WhatsAppSecrets>();
+        services.AddSingleton<WhatsAppNumbers>();
         services.AddScoped<WhatsAppStatuses>();
         services.AddSingleton<WhatsAppStatusWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<WhatsAppStatusWriter>());

@@ -73,7 +73,8 @@ public static class WhatsAppWebhook
 
 /// <summary>Checks, reads and stores one webhook delivery.</summary>
 public sealed partial class WebhookReceiver(
-    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WhatsAppEchoes echoes, TimeProvider clock, ILogger<WebhookReceiver> logger)
+    InboxDb db, InboundMessages inbound, WhatsAppStatuses statuses, WhatsAppEchoes echoes, WhatsAppNumbers numbers, TimeProvider clock,
+    ILogger<WebhookReceiver> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpContext http, string? secret, int? onlyBusinessId, CancellationToken ct)
     {
@@ -188,7 +189,7 @@ public sealed partial class WebhookReceiver(
     {
         if (!known.TryGetValue(phoneNumberId, out var businessId))
         {
-            businessId = await db.WhatsAppChannels.Where(c => c.PhoneNumberId == phoneNumberId).Select(c => (int?)c.BusinessId).SingleOrDefaultAsync(ct);
+            businessId = await numbers.BusinessOfAsync(db, phoneNumberId, ct);
             if (businessId is null || (onlyBusinessId is not null && businessId != onlyBusinessId))
             {
                 // Answered 200 all the same: an error would only make Meta resend it for days.

@@ -16,7 +16,7 @@ public sealed record QuarantineRow(long Id, DateTimeOffset ReceivedAt, string Re
 /// test, the webhook subscription, a shop's own Meta app, and webhook bodies that could not be read.
 /// </summary>
 public sealed class IndexModel(
-    InboxDb db, WhatsAppSecrets secrets, GraphApiClient graph, WhatsAppTemplates templates, TimeProvider clock, IStringLocalizer<IndexModel> l) : PageModel
+    InboxDb db, WhatsAppSecrets secrets, WhatsAppNumbers numbers, GraphApiClient graph, WhatsAppTemplates templates, TimeProvider clock, IStringLocalizer<IndexModel> l) : PageModel
 {
     private const int QuarantineShown = 20;
 
@@ -139,6 +139,7 @@ public sealed class IndexModel(
         try
         {
             await db.SaveChangesAsync(ct);
+            numbers.Forget();
         }
         catch (DbUpdateException)
         {
