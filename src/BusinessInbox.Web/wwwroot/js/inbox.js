@@ -752,7 +752,8 @@ connection.on('MessagesStatus', (chatId, ids, status, reason) => {
     if (state.open?.chat.id !== chatId) return;
     for (const id of ids) {
         const m = state.open.messages.get(id);
-        if (m) state.open.messages.set(id, { ...m, status, failureReason: reason });
+        // A customer's message moves to delivered and read; its reason (a file that could not be fetched) stays.
+        if (m) state.open.messages.set(id, { ...m, status, failureReason: m.direction === 'Inbound' ? m.failureReason : reason });
     }
     renderThread();
 });
