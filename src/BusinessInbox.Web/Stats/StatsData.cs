@@ -58,6 +58,13 @@ public class EpisodeStat
     public string? FirstResponderId { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
     public string? ResolvedById { get; set; }
+
+    // The times the dashboard measures, in whole seconds from StartedAt, written with the instant they end: wall-clock,
+    // and counting only opening hours as they were then. The dashboard sums and ranks them without a clock (decision 0020).
+    public long? FirstResponseSeconds { get; set; }
+    public long? FirstResponseOpenSeconds { get; set; }
+    public long? ResolutionSeconds { get; set; }
+    public long? ResolutionOpenSeconds { get; set; }
 }
 
 internal sealed class StatsHourConfiguration : IEntityTypeConfiguration<StatsHour>

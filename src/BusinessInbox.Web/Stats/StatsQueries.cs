@@ -32,7 +32,8 @@ public sealed record StatsReport(
 
 /// <summary>
 /// Reads the dashboard from the rollups (<see cref="StatsHour"/>, <see cref="StatsAgentDay"/>, <see cref="StatsPricingDay"/>)
-/// and the episodes of the period; no message is read. Times in opening hours use the business's current hours.
+/// and the episodes of the period, of which only the measured times and who answered are read (decision 0020); no
+/// message is read. Days and periods are local days in the business's current zone.
 /// </summary>
 public static class StatsQueries
 {
@@ -62,13 +63,13 @@ public static class StatsQueries
                 Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
             })
             .ToListAsync(ct);
-        var current = await EpisodesAsync(db, businessId, clock, period.From, period.To, ct);
-        var previous = await EpisodesAsync(db, businessId, clock, period.PreviousFrom, period.PreviousTo, ct);
-        var timeline = TimelineOf(clock, current, previous);
+        var span = Span(clock, period.From, period.To);
+        var current = await EpisodesAsync(db, businessId, span, ct);
+        var previous = await EpisodesAsync(db, businessId, Span(clock, period.PreviousFrom, period.PreviousTo), ct);
 
         var hoursByDate = inPeriod.ToLookup(h => h.Date);
         var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
-        var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt!.Value));
+        var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt));
         var days = Enumerable.Range(0, period.Days).Select(i => period.From.AddDays(i)).Select(date =>
         {
             var day = hoursByDate[date].ToList();
@@ -84,62 +85,63 @@ public static class StatsQueries
         }
 
         return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
-            Figures(inPeriod, current, timeline), Figures(previousTotals, previous, timeline),
+            Figures(inPeriod, current), Figures(previousTotals, previous),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
-            await LabelsAsync(db, current, ct),
+            await LabelsAsync(db, businessId, span, ct),
             await db.Set<StatsPricingDay>().AsNoTracking()
                 .Where(p => p.BusinessId == businessId && p.Date >= period.From && p.Date <= period.To)
                 .GroupBy(p => p.Category).OrderBy(g => g.Key).Select(g => new PricingRow(g.Key, g.Sum(p => p.Messages)))
                 .ToListAsync(ct));
     }
 
-    private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved);
+    /// <summary>The instants [Start, End) of local days From to To.</summary>
+    private readonly record struct Instants(DateTimeOffset Start, DateTimeOffset End);
 
-    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, BusinessClock clock, DateOnly from, DateOnly to, CancellationToken ct)
+    private static Instants Span(BusinessClock clock, DateOnly from, DateOnly to) =>
+        new(clock.Instant(from, TimeOnly.MinValue, earliest: true), clock.Instant(to.AddDays(1), TimeOnly.MinValue, earliest: true));
+
+    /// <summary>An episode that started in the period, with its first response if it got one.</summary>
+    private sealed record StartedEpisode(DateTimeOffset StartedAt, bool Reopened, long? FirstResponse, long? FirstResponseOpen, string? FirstResponderId);
+
+    private sealed record ResolvedEpisode(DateTimeOffset ResolvedAt, long? Resolution, long? ResolutionOpen, string? ResolvedById);
+
+    private sealed record Episodes(List<StartedEpisode> Started, List<ResolvedEpisode> Resolved);
+
+    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, Instants span, CancellationToken ct)
     {
-        var start = clock.Instant(from, TimeOnly.MinValue, earliest: true);
-        var end = clock.Instant(to.AddDays(1), TimeOnly.MinValue, earliest: true);
         var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
         return new Episodes(
-            await episodes.Where(e => e.StartedAt >= start && e.StartedAt < end).ToListAsync(ct),
-            await episodes.Where(e => e.ResolvedAt >= start && e.ResolvedAt < end).ToListAsync(ct));
+            await episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End)
+                .Select(e => new StartedEpisode(e.StartedAt, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, e.FirstResponderId))
+                .ToListAsync(ct),
+            await episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End)
+                .Select(e => new ResolvedEpisode(e.ResolvedAt!.Value, e.ResolutionSeconds, e.ResolutionOpenSeconds, e.ResolvedById))
+                .ToListAsync(ct));
     }
 
-    /// <summary>The opening hours laid out over every span the figures measure, from the earliest start to the latest answer.</summary>
-    private static OpeningTimeline TimelineOf(BusinessClock clock, params Episodes[] periods)
-    {
-        var all = periods.SelectMany(p => p.Started.Concat(p.Resolved)).ToList();
-        if (all.Count == 0)
-        {
-            return clock.Timeline(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        }
-        var ends = all.SelectMany(e => new[] { e.FirstResponseAt, e.ResolvedAt }).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.UnixEpoch);
-        return clock.Timeline(all.Min(e => e.StartedAt), ends.Max());
-    }
-
-    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes, OpeningTimeline timeline)
+    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes)
     {
         var delivered = hours.Sum(h => h.Delivered);
         var read = hours.Sum(h => h.Read);
+        var answered = episodes.Started.Where(e => e.FirstResponse is not null).ToList();
         return new StatsFigures(
             hours.Sum(h => h.Received), hours.Sum(h => h.SentByStaff), hours.Sum(h => h.SentAutomatic),
             delivered, read, hours.Sum(h => h.Failed), delivered == 0 ? null : Math.Round((double)read / delivered, 4),
             hours.Sum(h => h.NewContacts), episodes.Started.Count, episodes.Resolved.Count, episodes.Started.Count(e => e.Reopened),
-            Times(episodes.Started.Where(e => e.FirstResponseAt is not null).Select(e => (e.StartedAt, e.FirstResponseAt!.Value)), timeline),
-            Times(episodes.Resolved.Select(e => (e.StartedAt, e.ResolvedAt!.Value)), timeline));
+            Times(answered.Select(e => (e.FirstResponse!.Value, e.FirstResponseOpen ?? 0)).ToList()),
+            Times(episodes.Resolved.Where(e => e.Resolution is not null).Select(e => (e.Resolution!.Value, e.ResolutionOpen ?? 0)).ToList()));
     }
 
-    private static TimeFigures Times(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> spans, OpeningTimeline timeline)
+    private static TimeFigures Times(List<(long Wall, long Open)> times)
     {
-        var list = spans.ToList();
-        var wall = list.Select(s => (long)(s.To - s.From).TotalSeconds).ToList();
-        var open = list.Select(s => (long)timeline.Between(s.From, s.To).TotalSeconds).ToList();
-        return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), list.Count);
+        var wall = times.Select(t => t.Wall).ToList();
+        var open = times.Select(t => t.Open).ToList();
+        return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), times.Count);
     }
 
-    private static List<long> FirstResponses(IEnumerable<EpisodeStat> episodes) =>
-        episodes.Where(e => e.FirstResponseAt is not null).Select(e => (long)(e.FirstResponseAt!.Value - e.StartedAt).TotalSeconds).ToList();
+    private static List<long> FirstResponses(IEnumerable<StartedEpisode> episodes) =>
+        episodes.Where(e => e.FirstResponse is not null).Select(e => e.FirstResponse!.Value).ToList();
 
     /// <summary>The nearest-rank percentile: the smallest value that at least <paramref name="p"/> of the values do not exceed.</summary>
     public static long? Percentile(IReadOnlyCollection<long> values, double p)
@@ -161,25 +163,33 @@ public static class StatsQueries
             .ToDictionaryAsync(a => a.UserId, a => a.Replies, ct);
         var members = await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId)
             .Select(m => new { m.UserId, m.User.DisplayName, m.User.Email }).ToListAsync(ct);
+        var resolved = episodes.Resolved.Where(e => e.ResolvedById is not null).CountBy(e => e.ResolvedById!).ToDictionary();
+        var answered = episodes.Started.Where(e => e.FirstResponderId is not null).ToLookup(e => e.FirstResponderId!);
         return members
             .Select(m => new AgentRow(m.UserId, m.DisplayName is { Length: > 0 } name ? name : m.Email ?? m.UserId,
-                replies.GetValueOrDefault(m.UserId),
-                episodes.Resolved.Count(e => e.ResolvedById == m.UserId),
-                Percentile(FirstResponses(episodes.Started.Where(e => e.FirstResponderId == m.UserId)), 0.5)))
+                replies.GetValueOrDefault(m.UserId), resolved.GetValueOrDefault(m.UserId), Percentile(FirstResponses(answered[m.UserId]), 0.5)))
             .OrderByDescending(a => a.Replies).ThenBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
     }
 
-    /// <summary>Episodes of the chats that carry each label now; an erased chat no longer carries any.</summary>
-    private static async Task<List<LabelRow>> LabelsAsync(InboxDb db, Episodes episodes, CancellationToken ct)
+    /// <summary>Episodes of the chats that carry each label now, joined in the database; an erased chat no longer carries any.</summary>
+    private static async Task<List<LabelRow>> LabelsAsync(InboxDb db, int businessId, Instants span, CancellationToken ct)
     {
-        var chatIds = episodes.Started.Concat(episodes.Resolved).Where(e => e.ChatId is not null).Select(e => e.ChatId!.Value).Distinct().ToList();
-        var labels = await db.ChatLabels.AsNoTracking().Where(cl => chatIds.Contains(cl.ChatId))
-            .Select(cl => new { cl.ChatId, cl.Label.Name }).ToListAsync(ct);
-        return labels.GroupBy(l => l.Name).Select(g =>
-        {
-            var chats = g.Select(l => (int?)l.ChatId).ToHashSet();
-            var started = episodes.Started.Where(e => chats.Contains(e.ChatId)).ToList();
-            return new LabelRow(g.Key, started.Count, episodes.Resolved.Count(e => chats.Contains(e.ChatId)), Percentile(FirstResponses(started), 0.5));
-        }).OrderBy(l => l.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
+        var started = await (
+                from e in episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End)
+                join cl in db.ChatLabels on e.ChatId equals (int?)cl.ChatId
+                select new { cl.Label.Name, e.FirstResponseSeconds })
+            .ToListAsync(ct);
+        var resolved = await (
+                from e in episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End)
+                join cl in db.ChatLabels on e.ChatId equals (int?)cl.ChatId
+                group e by cl.Label.Name into g
+                select new { Name = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Name, g => g.Count, ct);
+        var startedByName = started.ToLookup(s => s.Name);
+        return startedByName.Select(g => g.Key).Union(resolved.Keys)
+            .Select(name => new LabelRow(name, startedByName[name].Count(), resolved.GetValueOrDefault(name),
+                Percentile(startedByName[name].Where(s => s.FirstResponseSeconds is not null).Select(s => s.FirstResponseSeconds!.Value).ToList(), 0.5)))
+            .OrderBy(l => l.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
     }
 }

@@ -1152,7 +1152,19 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.Property<long?>("FirstResponseAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("FirstResponseOpenSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstResponseSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionOpenSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResolvedAt")
