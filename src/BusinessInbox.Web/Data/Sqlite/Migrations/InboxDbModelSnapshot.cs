@@ -1178,11 +1178,13 @@ namespace BusinessInbox.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BusinessId", "ResolvedAt");
-
-                    b.HasIndex("BusinessId", "StartedAt");
-
                     b.HasIndex("ChatId", "ResolvedAt");
+
+                    b.HasIndex("BusinessId", "ResolvedAt", "ResolutionSeconds", "ResolutionOpenSeconds", "ResolvedById", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_ResolvedAt");
+
+                    b.HasIndex("BusinessId", "StartedAt", "Reopened", "FirstResponseSeconds", "FirstResponseOpenSeconds", "FirstResponderId", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_StartedAt");
 
                     b.ToTable("EpisodeStat", (string)null);
                 });

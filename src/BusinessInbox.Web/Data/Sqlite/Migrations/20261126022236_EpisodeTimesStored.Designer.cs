@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BusinessInbox.Data.Sqlite.Migrations
 {
     [DbContext(typeof(InboxDb))]
-    [Migration("20261126020307_EpisodeTimesStored")]
+    [Migration("20261126022236_EpisodeTimesStored")]
     partial class EpisodeTimesStored
     {
         /// <inheritdoc />
@@ -1181,11 +1181,13 @@ namespace BusinessInbox.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BusinessId", "ResolvedAt");
-
-                    b.HasIndex("BusinessId", "StartedAt");
-
                     b.HasIndex("ChatId", "ResolvedAt");
+
+                    b.HasIndex("BusinessId", "ResolvedAt", "ResolutionSeconds", "ResolutionOpenSeconds", "ResolvedById", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_ResolvedAt");
+
+                    b.HasIndex("BusinessId", "StartedAt", "Reopened", "FirstResponseSeconds", "FirstResponseOpenSeconds", "FirstResponderId", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_StartedAt");
 
                     b.ToTable("EpisodeStat", (string)null);
                 });

@@ -10,6 +10,14 @@ namespace BusinessInbox.Data.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_EpisodeStat_BusinessId_ResolvedAt",
+                table: "EpisodeStat");
+
+            migrationBuilder.DropIndex(
+                name: "IX_EpisodeStat_BusinessId_StartedAt",
+                table: "EpisodeStat");
+
             migrationBuilder.AddColumn<long>(
                 name: "FirstResponseOpenSeconds",
                 table: "EpisodeStat",
@@ -33,11 +41,29 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                 table: "EpisodeStat",
                 type: "INTEGER",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EpisodeStat_BusinessId_ResolvedAt",
+                table: "EpisodeStat",
+                columns: new[] { "BusinessId", "ResolvedAt", "ResolutionSeconds", "ResolutionOpenSeconds", "ResolvedById", "ChatId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EpisodeStat_BusinessId_StartedAt",
+                table: "EpisodeStat",
+                columns: new[] { "BusinessId", "StartedAt", "Reopened", "FirstResponseSeconds", "FirstResponseOpenSeconds", "FirstResponderId", "ChatId" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_EpisodeStat_BusinessId_ResolvedAt",
+                table: "EpisodeStat");
+
+            migrationBuilder.DropIndex(
+                name: "IX_EpisodeStat_BusinessId_StartedAt",
+                table: "EpisodeStat");
+
             migrationBuilder.DropColumn(
                 name: "FirstResponseOpenSeconds",
                 table: "EpisodeStat");
@@ -53,6 +79,16 @@ namespace BusinessInbox.Data.Sqlite.Migrations
             migrationBuilder.DropColumn(
                 name: "ResolutionSeconds",
                 table: "EpisodeStat");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EpisodeStat_BusinessId_ResolvedAt",
+                table: "EpisodeStat",
+                columns: new[] { "BusinessId", "ResolvedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EpisodeStat_BusinessId_StartedAt",
+                table: "EpisodeStat",
+                columns: new[] { "BusinessId", "StartedAt" });
         }
     }
 }
