@@ -49,43 +49,35 @@ public static class StatsQueries
             .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
         var clock = new BusinessClock(business.Hours.In(business.TimeZone));
 
-        var inPeriod = await db.Set<StatsHour>().AsNoTracking()
-            .Where(h => h.BusinessId == businessId && h.Date >= period.From && h.Date <= period.To)
-            .ToListAsync(ct);
-        // The previous period only needs its totals: summed by the database, not read row by row.
-        var previousTotals = await db.Set<StatsHour>().AsNoTracking()
-            .Where(h => h.BusinessId == businessId && h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo)
-            .GroupBy(h => h.BusinessId)
-            .Select(g => new StatsHour
-            {
-                BusinessId = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
-                SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
-                Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
-            })
-            .ToListAsync(ct);
+        // The hourly rows are summed by the database: per day for the series and the totals, per weekday and hour for the heatmap.
+        var hours = db.Set<StatsHour>().AsNoTracking().Where(h => h.BusinessId == businessId);
+        var inPeriod = hours.Where(h => h.Date >= period.From && h.Date <= period.To);
+        var dayTotals = await SumsAsync(inPeriod.GroupBy(h => h.Date), ct);
+        var previousTotals = await SumsAsync(hours.Where(h => h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo).GroupBy(h => DateOnly.MinValue), ct);
+        var received = await inPeriod.GroupBy(h => new { h.Date.DayOfWeek, h.Hour })
+            .Select(g => new { g.Key.DayOfWeek, g.Key.Hour, Received = g.Sum(h => h.Received) }).ToListAsync(ct);
         var span = Span(clock, period.From, period.To);
-        var current = await EpisodesAsync(db, businessId, span, ct);
-        var previous = await EpisodesAsync(db, businessId, Span(clock, period.PreviousFrom, period.PreviousTo), ct);
+        var current = await EpisodesAsync(db, businessId, span, detailed: true, ct);
+        var previous = await EpisodesAsync(db, businessId, Span(clock, period.PreviousFrom, period.PreviousTo), detailed: false, ct);
 
-        var hoursByDate = inPeriod.ToLookup(h => h.Date);
+        var hoursByDate = dayTotals.ToDictionary(h => h.Date);
         var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
         var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt));
         var days = Enumerable.Range(0, period.Days).Select(i => period.From.AddDays(i)).Select(date =>
         {
-            var day = hoursByDate[date].ToList();
-            return new StatsDayRow(date, day.Sum(h => h.Received), day.Sum(h => h.SentByStaff), day.Sum(h => h.SentAutomatic),
-                day.Sum(h => h.Delivered), day.Sum(h => h.Read), day.Sum(h => h.Failed), day.Sum(h => h.NewContacts),
+            var day = hoursByDate.GetValueOrDefault(date) ?? new StatsHour { Date = date };
+            return new StatsDayRow(date, day.Received, day.SentByStaff, day.SentAutomatic, day.Delivered, day.Read, day.Failed, day.NewContacts,
                 startedByDate[date].Count(), resolvedByDate[date].Count(), Percentile(FirstResponses(startedByDate[date]), 0.5));
         }).ToList();
 
         var heatmap = Enumerable.Range(0, 7).Select(_ => new int[24]).ToArray();
-        foreach (var h in inPeriod)
+        foreach (var cell in received)
         {
-            heatmap[((int)h.Date.DayOfWeek + 6) % 7][h.Hour] += h.Received;
+            heatmap[((int)cell.DayOfWeek + 6) % 7][cell.Hour] = cell.Received;
         }
 
         return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
-            Figures(inPeriod, current), Figures(previousTotals, previous),
+            Figures(dayTotals, current), Figures(previousTotals, previous),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
             await LabelsAsync(db, businessId, span, ct),
@@ -108,16 +100,28 @@ public static class StatsQueries
 
     private sealed record Episodes(List<StartedEpisode> Started, List<ResolvedEpisode> Resolved);
 
-    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, Instants span, CancellationToken ct)
+    /// <summary>The hourly rows of each group added up, one <see cref="StatsHour"/> per group with the group's date.</summary>
+    private static Task<List<StatsHour>> SumsAsync(IQueryable<IGrouping<DateOnly, StatsHour>> groups, CancellationToken ct) =>
+        groups.Select(g => new StatsHour
+        {
+            Date = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
+            SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
+            Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
+        }).ToListAsync(ct);
+
+    /// <summary>The episodes of a period from the covering indexes; without <paramref name="detailed"/> only their times (the comparison needs no more).</summary>
+    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, Instants span, bool detailed, CancellationToken ct)
     {
         var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
-        return new Episodes(
-            await episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End)
-                .Select(e => new StartedEpisode(e.StartedAt, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, e.FirstResponderId))
-                .ToListAsync(ct),
-            await episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End)
-                .Select(e => new ResolvedEpisode(e.ResolvedAt!.Value, e.ResolutionSeconds, e.ResolutionOpenSeconds, e.ResolvedById))
-                .ToListAsync(ct));
+        var started = episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End);
+        var resolved = episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End);
+        return detailed
+            ? new Episodes(
+                await started.Select(e => new StartedEpisode(e.StartedAt, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, e.FirstResponderId)).ToListAsync(ct),
+                await resolved.Select(e => new ResolvedEpisode(e.ResolvedAt!.Value, e.ResolutionSeconds, e.ResolutionOpenSeconds, e.ResolvedById)).ToListAsync(ct))
+            : new Episodes(
+                await started.Select(e => new StartedEpisode(default, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, null)).ToListAsync(ct),
+                await resolved.Select(e => new ResolvedEpisode(default, e.ResolutionSeconds, e.ResolutionOpenSeconds, null)).ToListAsync(ct));
     }
 
     private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes)
