@@ -45,6 +45,20 @@ public static class StatsQueries
 
     public static async Task<StatsReport> ReportAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
     {
+        // A dozen queries on one connection: opened (with its per-connection pragmas) once, not once per query.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ReportOnOpenConnectionAsync(db, businessId, period, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<StatsReport> ReportOnOpenConnectionAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
+    {
         var business = await db.Businesses.AsNoTracking().Where(b => b.Id == businessId)
             .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
         var clock = new BusinessClock(business.Hours.In(business.TimeZone));
