@@ -8,7 +8,7 @@ using BusinessInbox.Bench;
 
 // BusinessInbox benchmark: seeds a dataset, starts the published app on a loopback port and measures
 // the read paths and the WhatsApp webhook ingest next to bare Kestrel endpoints on the same machine, so
-// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies] [--reads-only]
+// every figure also has a ratio to this machine's own ceiling. Usage: bench [quick|full] [--app DIR] [--out FILE] [--no-auto-replies] [--reads-only] [--keep-data]
 // [--ingest-seconds N] [--warmup-seconds N] [--app-env NAME=VALUE ...]
 var mode = args.FirstOrDefault(a => a is "quick" or "full") ?? "quick";
 var size = mode == "full" ? DatasetSize.Full : DatasetSize.Quick;
@@ -168,7 +168,15 @@ try
 finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    Directory.Delete(dataPath, recursive: true);
+    // --keep-data leaves the seeded database for timing one query at a time afterwards.
+    if (args.Contains("--keep-data"))
+    {
+        Console.Error.WriteLine($"data kept in {dataPath}");
+    }
+    else
+    {
+        Directory.Delete(dataPath, recursive: true);
+    }
 }
 
 static double Round(double v) => Math.Round(v, 2);

@@ -103,8 +103,13 @@ public static class StatsSeeder
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO EpisodeStat (BusinessId, ChatId, StartedAt, Reopened, FirstResponseAt, FirstResponderId, ResolvedAt, ResolvedById) " +
-                "SELECT $b, $chat, $start, 0, $response, $responder, CASE Status WHEN 2 THEN $last END, CASE Status WHEN 2 THEN $responder END FROM Chats WHERE Id = $chat";
+            // The times as StatsRecorder measures them when an episode is answered or resolved: whole seconds from the
+            // start (ticks are 1e-7 s), and the same in opening hours, which for these shops (always open) is every second.
+            insert.CommandText = "INSERT INTO EpisodeStat (BusinessId, ChatId, StartedAt, Reopened, FirstResponseAt, FirstResponderId, ResolvedAt, ResolvedById, " +
+                "FirstResponseSeconds, FirstResponseOpenSeconds, ResolutionSeconds, ResolutionOpenSeconds) " +
+                "SELECT $b, $chat, $start, 0, $response, $responder, CASE Status WHEN 2 THEN $last END, CASE Status WHEN 2 THEN $responder END, " +
+                "($response - $start) / 10000000, ($response - $start) / 10000000, " +
+                "CASE Status WHEN 2 THEN ($last - $start) / 10000000 END, CASE Status WHEN 2 THEN ($last - $start) / 10000000 END FROM Chats WHERE Id = $chat";
             foreach (var name in new[] { "$b", "$chat", "$start", "$response", "$responder", "$last" })
             {
                 insert.Parameters.Add(new SqliteParameter(name, 0));

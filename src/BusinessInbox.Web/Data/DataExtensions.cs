@@ -53,6 +53,7 @@ public static class DataExtensions
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
         await db.Database.MigrateAsync(cancellationToken);
+        await Stats.EpisodeTimes.BackfillAsync(db, cancellationToken);
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

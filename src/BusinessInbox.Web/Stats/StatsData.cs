@@ -58,6 +58,13 @@ public class EpisodeStat
     public string? FirstResponderId { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
     public string? ResolvedById { get; set; }
+
+    // The times the dashboard measures, in whole seconds from StartedAt, written with the instant they end: wall-clock,
+    // and counting only opening hours as they were then. The dashboard sums and ranks them without a clock (decision 0020).
+    public long? FirstResponseSeconds { get; set; }
+    public long? FirstResponseOpenSeconds { get; set; }
+    public long? ResolutionSeconds { get; set; }
+    public long? ResolutionOpenSeconds { get; set; }
 }
 
 internal sealed class StatsHourConfiguration : IEntityTypeConfiguration<StatsHour>
@@ -98,8 +105,12 @@ internal sealed class EpisodeStatConfiguration : IEntityTypeConfiguration<Episod
         b.ToTable("EpisodeStat");
         b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId);
         b.HasOne<Chat>().WithMany().HasForeignKey(x => x.ChatId).OnDelete(DeleteBehavior.SetNull);
-        b.HasIndex(x => new { x.BusinessId, x.StartedAt });
-        b.HasIndex(x => new { x.BusinessId, x.ResolvedAt });
+        // Covering the dashboard's reads (decision 0020): the episodes of a period come from the index alone, in order,
+        // instead of one table lookup per episode.
+        b.HasIndex(x => new { x.BusinessId, x.StartedAt, x.Reopened, x.FirstResponseSeconds, x.FirstResponseOpenSeconds, x.FirstResponderId, x.ChatId })
+            .HasDatabaseName("IX_EpisodeStat_BusinessId_StartedAt");
+        b.HasIndex(x => new { x.BusinessId, x.ResolvedAt, x.ResolutionSeconds, x.ResolutionOpenSeconds, x.ResolvedById, x.ChatId })
+            .HasDatabaseName("IX_EpisodeStat_BusinessId_ResolvedAt");
         b.HasIndex(x => new { x.ChatId, x.ResolvedAt });
     }
 }

@@ -32,7 +32,8 @@ public sealed record StatsReport(
 
 /// <summary>
 /// Reads the dashboard from the rollups (<see cref="StatsHour"/>, <see cref="StatsAgentDay"/>, <see cref="StatsPricingDay"/>)
-/// and the episodes of the period; no message is read. Times in opening hours use the business's current hours.
+/// and the episodes of the period, of which only the measured times and who answered are read (decision 0020); no
+/// message is read. Days and periods are local days in the business's current zone.
 /// </summary>
 public static class StatsQueries
 {
@@ -44,102 +45,121 @@ public static class StatsQueries
 
     public static async Task<StatsReport> ReportAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
     {
+        // A dozen queries on one connection: opened (with its per-connection pragmas) once, not once per query.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ReportOnOpenConnectionAsync(db, businessId, period, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<StatsReport> ReportOnOpenConnectionAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
+    {
         var business = await db.Businesses.AsNoTracking().Where(b => b.Id == businessId)
             .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
         var clock = new BusinessClock(business.Hours.In(business.TimeZone));
 
-        var inPeriod = await db.Set<StatsHour>().AsNoTracking()
-            .Where(h => h.BusinessId == businessId && h.Date >= period.From && h.Date <= period.To)
-            .ToListAsync(ct);
-        // The previous period only needs its totals: summed by the database, not read row by row.
-        var previousTotals = await db.Set<StatsHour>().AsNoTracking()
-            .Where(h => h.BusinessId == businessId && h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo)
-            .GroupBy(h => h.BusinessId)
-            .Select(g => new StatsHour
-            {
-                BusinessId = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
-                SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
-                Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
-            })
-            .ToListAsync(ct);
-        var current = await EpisodesAsync(db, businessId, clock, period.From, period.To, ct);
-        var previous = await EpisodesAsync(db, businessId, clock, period.PreviousFrom, period.PreviousTo, ct);
-        var timeline = TimelineOf(clock, current, previous);
+        // The hourly rows are summed by the database: per day for the series and the totals, per weekday and hour for the heatmap.
+        var hours = db.Set<StatsHour>().AsNoTracking().Where(h => h.BusinessId == businessId);
+        var inPeriod = hours.Where(h => h.Date >= period.From && h.Date <= period.To);
+        var dayTotals = await SumsAsync(inPeriod.GroupBy(h => h.Date), ct);
+        var previousTotals = await SumsAsync(hours.Where(h => h.Date >= period.PreviousFrom && h.Date <= period.PreviousTo).GroupBy(h => DateOnly.MinValue), ct);
+        var received = await inPeriod.GroupBy(h => new { h.Date.DayOfWeek, h.Hour })
+            .Select(g => new { g.Key.DayOfWeek, g.Key.Hour, Received = g.Sum(h => h.Received) }).ToListAsync(ct);
+        var span = Span(clock, period.From, period.To);
+        var current = await EpisodesAsync(db, businessId, span, detailed: true, ct);
+        var previous = await EpisodesAsync(db, businessId, Span(clock, period.PreviousFrom, period.PreviousTo), detailed: false, ct);
 
-        var hoursByDate = inPeriod.ToLookup(h => h.Date);
+        var hoursByDate = dayTotals.ToDictionary(h => h.Date);
         var startedByDate = current.Started.ToLookup(e => clock.LocalDate(e.StartedAt));
-        var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt!.Value));
+        var resolvedByDate = current.Resolved.ToLookup(e => clock.LocalDate(e.ResolvedAt));
         var days = Enumerable.Range(0, period.Days).Select(i => period.From.AddDays(i)).Select(date =>
         {
-            var day = hoursByDate[date].ToList();
-            return new StatsDayRow(date, day.Sum(h => h.Received), day.Sum(h => h.SentByStaff), day.Sum(h => h.SentAutomatic),
-                day.Sum(h => h.Delivered), day.Sum(h => h.Read), day.Sum(h => h.Failed), day.Sum(h => h.NewContacts),
+            var day = hoursByDate.GetValueOrDefault(date) ?? new StatsHour { Date = date };
+            return new StatsDayRow(date, day.Received, day.SentByStaff, day.SentAutomatic, day.Delivered, day.Read, day.Failed, day.NewContacts,
                 startedByDate[date].Count(), resolvedByDate[date].Count(), Percentile(FirstResponses(startedByDate[date]), 0.5));
         }).ToList();
 
         var heatmap = Enumerable.Range(0, 7).Select(_ => new int[24]).ToArray();
-        foreach (var h in inPeriod)
+        foreach (var cell in received)
         {
-            heatmap[((int)h.Date.DayOfWeek + 6) % 7][h.Hour] += h.Received;
+            heatmap[((int)cell.DayOfWeek + 6) % 7][cell.Hour] = cell.Received;
         }
 
         return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
-            Figures(inPeriod, current, timeline), Figures(previousTotals, previous, timeline),
+            Figures(dayTotals, current), Figures(previousTotals, previous),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
-            await LabelsAsync(db, current, ct),
+            await LabelsAsync(db, businessId, span, ct),
             await db.Set<StatsPricingDay>().AsNoTracking()
                 .Where(p => p.BusinessId == businessId && p.Date >= period.From && p.Date <= period.To)
                 .GroupBy(p => p.Category).OrderBy(g => g.Key).Select(g => new PricingRow(g.Key, g.Sum(p => p.Messages)))
                 .ToListAsync(ct));
     }
 
-    private sealed record Episodes(List<EpisodeStat> Started, List<EpisodeStat> Resolved);
+    /// <summary>The instants [Start, End) of local days From to To.</summary>
+    private readonly record struct Instants(DateTimeOffset Start, DateTimeOffset End);
 
-    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, BusinessClock clock, DateOnly from, DateOnly to, CancellationToken ct)
-    {
-        var start = clock.Instant(from, TimeOnly.MinValue, earliest: true);
-        var end = clock.Instant(to.AddDays(1), TimeOnly.MinValue, earliest: true);
-        var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
-        return new Episodes(
-            await episodes.Where(e => e.StartedAt >= start && e.StartedAt < end).ToListAsync(ct),
-            await episodes.Where(e => e.ResolvedAt >= start && e.ResolvedAt < end).ToListAsync(ct));
-    }
+    private static Instants Span(BusinessClock clock, DateOnly from, DateOnly to) =>
+        new(clock.Instant(from, TimeOnly.MinValue, earliest: true), clock.Instant(to.AddDays(1), TimeOnly.MinValue, earliest: true));
 
-    /// <summary>The opening hours laid out over every span the figures measure, from the earliest start to the latest answer.</summary>
-    private static OpeningTimeline TimelineOf(BusinessClock clock, params Episodes[] periods)
-    {
-        var all = periods.SelectMany(p => p.Started.Concat(p.Resolved)).ToList();
-        if (all.Count == 0)
+    /// <summary>An episode that started in the period, with its first response if it got one.</summary>
+    private sealed record StartedEpisode(DateTimeOffset StartedAt, bool Reopened, long? FirstResponse, long? FirstResponseOpen, string? FirstResponderId);
+
+    private sealed record ResolvedEpisode(DateTimeOffset ResolvedAt, long? Resolution, long? ResolutionOpen, string? ResolvedById);
+
+    private sealed record Episodes(List<StartedEpisode> Started, List<ResolvedEpisode> Resolved);
+
+    /// <summary>The hourly rows of each group added up, one <see cref="StatsHour"/> per group with the group's date.</summary>
+    private static Task<List<StatsHour>> SumsAsync(IQueryable<IGrouping<DateOnly, StatsHour>> groups, CancellationToken ct) =>
+        groups.Select(g => new StatsHour
         {
-            return clock.Timeline(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        }
-        var ends = all.SelectMany(e => new[] { e.FirstResponseAt, e.ResolvedAt }).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.UnixEpoch);
-        return clock.Timeline(all.Min(e => e.StartedAt), ends.Max());
+            Date = g.Key, Received = g.Sum(h => h.Received), SentByStaff = g.Sum(h => h.SentByStaff),
+            SentAutomatic = g.Sum(h => h.SentAutomatic), Delivered = g.Sum(h => h.Delivered), Read = g.Sum(h => h.Read),
+            Failed = g.Sum(h => h.Failed), NewContacts = g.Sum(h => h.NewContacts),
+        }).ToListAsync(ct);
+
+    /// <summary>The episodes of a period from the covering indexes; without <paramref name="detailed"/> only their times (the comparison needs no more).</summary>
+    private static async Task<Episodes> EpisodesAsync(InboxDb db, int businessId, Instants span, bool detailed, CancellationToken ct)
+    {
+        var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
+        var started = episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End);
+        var resolved = episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End);
+        return detailed
+            ? new Episodes(
+                await started.Select(e => new StartedEpisode(e.StartedAt, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, e.FirstResponderId)).ToListAsync(ct),
+                await resolved.Select(e => new ResolvedEpisode(e.ResolvedAt!.Value, e.ResolutionSeconds, e.ResolutionOpenSeconds, e.ResolvedById)).ToListAsync(ct))
+            : new Episodes(
+                await started.Select(e => new StartedEpisode(default, e.Reopened, e.FirstResponseSeconds, e.FirstResponseOpenSeconds, null)).ToListAsync(ct),
+                await resolved.Select(e => new ResolvedEpisode(default, e.ResolutionSeconds, e.ResolutionOpenSeconds, null)).ToListAsync(ct));
     }
 
-    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes, OpeningTimeline timeline)
+    private static StatsFigures Figures(List<StatsHour> hours, Episodes episodes)
     {
         var delivered = hours.Sum(h => h.Delivered);
         var read = hours.Sum(h => h.Read);
+        var answered = episodes.Started.Where(e => e.FirstResponse is not null).ToList();
         return new StatsFigures(
             hours.Sum(h => h.Received), hours.Sum(h => h.SentByStaff), hours.Sum(h => h.SentAutomatic),
             delivered, read, hours.Sum(h => h.Failed), delivered == 0 ? null : Math.Round((double)read / delivered, 4),
             hours.Sum(h => h.NewContacts), episodes.Started.Count, episodes.Resolved.Count, episodes.Started.Count(e => e.Reopened),
-            Times(episodes.Started.Where(e => e.FirstResponseAt is not null).Select(e => (e.StartedAt, e.FirstResponseAt!.Value)), timeline),
-            Times(episodes.Resolved.Select(e => (e.StartedAt, e.ResolvedAt!.Value)), timeline));
+            Times(answered.Select(e => (e.FirstResponse!.Value, e.FirstResponseOpen ?? 0)).ToList()),
+            Times(episodes.Resolved.Where(e => e.Resolution is not null).Select(e => (e.Resolution!.Value, e.ResolutionOpen ?? 0)).ToList()));
     }
 
-    private static TimeFigures Times(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> spans, OpeningTimeline timeline)
+    private static TimeFigures Times(List<(long Wall, long Open)> times)
     {
-        var list = spans.ToList();
-        var wall = list.Select(s => (long)(s.To - s.From).TotalSeconds).ToList();
-        var open = list.Select(s => (long)timeline.Between(s.From, s.To).TotalSeconds).ToList();
-        return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), list.Count);
+        var wall = times.Select(t => t.Wall).ToList();
+        var open = times.Select(t => t.Open).ToList();
+        return new TimeFigures(Percentile(wall, 0.5), Percentile(wall, 0.9), Percentile(open, 0.5), Percentile(open, 0.9), times.Count);
     }
 
-    private static List<long> FirstResponses(IEnumerable<EpisodeStat> episodes) =>
-        episodes.Where(e => e.FirstResponseAt is not null).Select(e => (long)(e.FirstResponseAt!.Value - e.StartedAt).TotalSeconds).ToList();
+    private static List<long> FirstResponses(IEnumerable<StartedEpisode> episodes) =>
+        episodes.Where(e => e.FirstResponse is not null).Select(e => e.FirstResponse!.Value).ToList();
 
     /// <summary>The nearest-rank percentile: the smallest value that at least <paramref name="p"/> of the values do not exceed.</summary>
     public static long? Percentile(IReadOnlyCollection<long> values, double p)
@@ -161,25 +181,33 @@ public static class StatsQueries
             .ToDictionaryAsync(a => a.UserId, a => a.Replies, ct);
         var members = await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId)
             .Select(m => new { m.UserId, m.User.DisplayName, m.User.Email }).ToListAsync(ct);
+        var resolved = episodes.Resolved.Where(e => e.ResolvedById is not null).CountBy(e => e.ResolvedById!).ToDictionary();
+        var answered = episodes.Started.Where(e => e.FirstResponderId is not null).ToLookup(e => e.FirstResponderId!);
         return members
             .Select(m => new AgentRow(m.UserId, m.DisplayName is { Length: > 0 } name ? name : m.Email ?? m.UserId,
-                replies.GetValueOrDefault(m.UserId),
-                episodes.Resolved.Count(e => e.ResolvedById == m.UserId),
-                Percentile(FirstResponses(episodes.Started.Where(e => e.FirstResponderId == m.UserId)), 0.5)))
+                replies.GetValueOrDefault(m.UserId), resolved.GetValueOrDefault(m.UserId), Percentile(FirstResponses(answered[m.UserId]), 0.5)))
             .OrderByDescending(a => a.Replies).ThenBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
     }
 
-    /// <summary>Episodes of the chats that carry each label now; an erased chat no longer carries any.</summary>
-    private static async Task<List<LabelRow>> LabelsAsync(InboxDb db, Episodes episodes, CancellationToken ct)
+    /// <summary>Episodes of the chats that carry each label now, joined in the database; an erased chat no longer carries any.</summary>
+    private static async Task<List<LabelRow>> LabelsAsync(InboxDb db, int businessId, Instants span, CancellationToken ct)
     {
-        var chatIds = episodes.Started.Concat(episodes.Resolved).Where(e => e.ChatId is not null).Select(e => e.ChatId!.Value).Distinct().ToList();
-        var labels = await db.ChatLabels.AsNoTracking().Where(cl => chatIds.Contains(cl.ChatId))
-            .Select(cl => new { cl.ChatId, cl.Label.Name }).ToListAsync(ct);
-        return labels.GroupBy(l => l.Name).Select(g =>
-        {
-            var chats = g.Select(l => (int?)l.ChatId).ToHashSet();
-            var started = episodes.Started.Where(e => chats.Contains(e.ChatId)).ToList();
-            return new LabelRow(g.Key, started.Count, episodes.Resolved.Count(e => chats.Contains(e.ChatId)), Percentile(FirstResponses(started), 0.5));
-        }).OrderBy(l => l.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        var episodes = db.Set<EpisodeStat>().AsNoTracking().Where(e => e.BusinessId == businessId);
+        var started = await (
+                from e in episodes.Where(e => e.StartedAt >= span.Start && e.StartedAt < span.End)
+                join cl in db.ChatLabels on e.ChatId equals (int?)cl.ChatId
+                select new { cl.Label.Name, e.FirstResponseSeconds })
+            .ToListAsync(ct);
+        var resolved = await (
+                from e in episodes.Where(e => e.ResolvedAt >= span.Start && e.ResolvedAt < span.End)
+                join cl in db.ChatLabels on e.ChatId equals (int?)cl.ChatId
+                group e by cl.Label.Name into g
+                select new { Name = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Name, g => g.Count, ct);
+        var startedByName = started.ToLookup(s => s.Name);
+        return startedByName.Select(g => g.Key).Union(resolved.Keys)
+            .Select(name => new LabelRow(name, startedByName[name].Count(), resolved.GetValueOrDefault(name),
+                Percentile(startedByName[name].Where(s => s.FirstResponseSeconds is not null).Select(s => s.FirstResponseSeconds!.Value).ToList(), 0.5)))
+            .OrderBy(l => l.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
     }
 }

@@ -131,6 +131,7 @@ public static class StatsRecorder
         {
             episode.FirstResponseAt = at;
             episode.FirstResponderId = userId;
+            EpisodeTimes.Measure(episode, await EpisodeTimes.ClockAsync(db, episode.BusinessId, ct));
         }
     }
 
@@ -140,6 +141,7 @@ public static class StatsRecorder
         {
             episode.ResolvedAt = at;
             episode.ResolvedById = userId;
+            EpisodeTimes.Measure(episode, await EpisodeTimes.ClockAsync(db, episode.BusinessId, ct));
         }
     }
 

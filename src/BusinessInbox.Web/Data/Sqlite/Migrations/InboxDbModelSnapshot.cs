@@ -1152,7 +1152,19 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.Property<long?>("FirstResponseAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("FirstResponseOpenSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstResponseSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionOpenSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResolvedAt")
@@ -1166,11 +1178,13 @@ namespace BusinessInbox.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BusinessId", "ResolvedAt");
-
-                    b.HasIndex("BusinessId", "StartedAt");
-
                     b.HasIndex("ChatId", "ResolvedAt");
+
+                    b.HasIndex("BusinessId", "ResolvedAt", "ResolutionSeconds", "ResolutionOpenSeconds", "ResolvedById", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_ResolvedAt");
+
+                    b.HasIndex("BusinessId", "StartedAt", "Reopened", "FirstResponseSeconds", "FirstResponseOpenSeconds", "FirstResponderId", "ChatId")
+                        .HasDatabaseName("IX_EpisodeStat_BusinessId_StartedAt");
 
                     b.ToTable("EpisodeStat", (string)null);
                 });
