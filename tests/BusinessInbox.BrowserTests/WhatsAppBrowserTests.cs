@@ -49,6 +49,18 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         return shop;
     }
 
+    /// <summary>The shop's owner signed in to the inbox in a browser window of the given size.</summary>
+    private async Task<(IBrowserContext Context, WatchedPage Staff)> SignedInAsync(BrowserApp app, TestBusiness shop, int width, int height)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseUrl, ViewportSize = new() { Width = width, Height = height }, Locale = "en-GB",
+        });
+        var staff = await WatchedPage.OpenAsync(context);
+        await BrowserFixture.SignInAsync(staff.Page, shop.OwnerEmail);
+        return (context, staff);
+    }
+
     private static async Task PostSignedAsync(HttpClient http, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -63,10 +75,8 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         await using var app = StartApp(graph);
         var shop = await ConnectedShopAsync(app);
         using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" });
-        var staff = await WatchedPage.OpenAsync(context);
+        var (context, staff) = await SignedInAsync(app, shop, 1280, 800);
         var page = staff.Page;
-        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
         await Expect(page.GetByText("No conversations here yet.")).ToBeVisibleAsync();
 
         var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
@@ -127,10 +137,8 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         var photo = graph.AddMedia("media-shelf", jpeg, "image/jpeg");
         photo.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         graph.AddMedia("media-catalogue", Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF\n"), "application/pdf").ReportedSize = 101L * 1024 * 1024;
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 375, Height = 740 }, Locale = "en-GB" });
-        var staff = await WatchedPage.OpenAsync(context);
+        var (context, staff) = await SignedInAsync(app, shop, 375, 740);
         var page = staff.Page;
-        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
         var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
         var contacts = new[] { new { profile = new { name = "Sheena Nelson" }, wa_id = "16505551234" } };
 
@@ -184,10 +192,8 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
             var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
             await db.Chats.ExecuteUpdateAsync(s => s.SetProperty(c => c.LastCustomerMessageAt, DateTimeOffset.UtcNow.AddHours(-30)));
         }
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 375, Height = 800 }, Locale = "en-GB" });
-        var staff = await WatchedPage.OpenAsync(context);
+        var (context, staff) = await SignedInAsync(app, shop, 375, 800);
         var page = staff.Page;
-        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
 
         await page.GetByRole(AriaRole.Listitem).GetByRole(AriaRole.Button, new() { Name = "Sheena Nelson" }).ClickAsync();
         await Expect(page.GetByText("24-hour window closed: only templates can be sent")).ToBeVisibleAsync();
@@ -220,10 +226,8 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         await using var app = StartApp(graph);
         var shop = await ConnectedShopAsync(app);
         using var meta = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "en-GB" });
-        var staff = await WatchedPage.OpenAsync(context);
+        var (context, staff) = await SignedInAsync(app, shop, 1280, 800);
         var page = staff.Page;
-        await BrowserFixture.SignInAsync(page, shop.OwnerEmail);
         var metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId };
         await PostSignedAsync(meta, Payload(new
         {

@@ -168,25 +168,6 @@ public sealed class DocumentTests
             "the web-chat page serves only files of web-chat threads");
     }
 
-    /// <summary>A delivery of messages the shop sent from its own WhatsApp Business app.</summary>
-    private static string Echoes(params object[] echoes) => Payload(new
-    {
-        id = "102290129340398",
-        changes = new[]
-        {
-            new
-            {
-                field = "smb_message_echoes",
-                value = new
-                {
-                    messaging_product = "whatsapp",
-                    metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId },
-                    message_echoes = echoes,
-                },
-            },
-        },
-    });
-
     private static Dictionary<string, object> Echo(string id, string type, object media) => new Dictionary<string, object>
     {
         ["from"] = "15550783881", ["to"] = From, ["id"] = id, ["timestamp"] = "1739321200", ["type"] = type, [type] = media,

@@ -15,27 +15,6 @@ public sealed class ReactionsAndEchoesTests
     private static object Reaction(string id, string onMessage, string emoji) =>
         new { from = Customer, id, timestamp = "1739321100", type = "reaction", reaction = new { message_id = onMessage, emoji } };
 
-    /// <summary>A delivery of messages the shop sent from its own WhatsApp Business app.</summary>
-    private static string Echoes(params object[] echoes) => JsonPayload(new
-    {
-        id = "102290129340398",
-        changes = new[]
-        {
-            new
-            {
-                field = "smb_message_echoes",
-                value = new
-                {
-                    messaging_product = "whatsapp",
-                    metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId },
-                    message_echoes = echoes,
-                },
-            },
-        },
-    });
-
-    private static string JsonPayload(object entry) => Payload(entry);
-
     private static object Echo(string id, string body, string to = Customer) =>
         new { from = "15550783881", to, id, timestamp = "1739321200", type = "text", text = new { body } };
 

@@ -93,6 +93,25 @@ public sealed class WhatsAppWorld : IAsyncDisposable
         changes = values.Select(v => new { field = "messages", value = v }).ToArray(),
     };
 
+    /// <summary>A delivery of messages the shop sent from its own WhatsApp Business app (coexistence).</summary>
+    public static string Echoes(params object[] echoes) => Payload(new
+    {
+        id = "102290129340398",
+        changes = new[]
+        {
+            new
+            {
+                field = "smb_message_echoes",
+                value = new
+                {
+                    messaging_product = "whatsapp",
+                    metadata = new { display_phone_number = "15550783881", phone_number_id = PhoneNumberId },
+                    message_echoes = echoes,
+                },
+            },
+        },
+    });
+
     public static object Messages(string from, string name, params object[] messages) => new
     {
         messaging_product = "whatsapp",

@@ -178,7 +178,7 @@ public sealed partial class WebhookReceiver(
     {
         var match = PhoneNumberIdPattern().Match(body);
         return match.Success
-            ? await db.WhatsAppChannels.Where(c => c.PhoneNumberId == match.Groups[1].Value).Select(c => (int?)c.BusinessId).SingleOrDefaultAsync(ct)
+            ? await numbers.BusinessOfAsync(db, match.Groups[1].Value, ct)
             : null;
     }
 
