@@ -166,6 +166,7 @@ public sealed class WhatsAppBrowserTests(BrowserFixture fixture)
         }));
         await Expect(thread.GetByText("📄 Document: Catalogue.pdf")).ToBeVisibleAsync();
         await Expect(thread.GetByText("Document couldn't be downloaded: larger than 100 MB")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "whatsapp-files-phone.png");
         staff.ShouldHaveNoProblems();
         await context.CloseAsync();
     }
