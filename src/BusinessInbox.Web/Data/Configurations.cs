@@ -163,9 +163,12 @@ internal sealed class AutoReplyJobConfiguration : IEntityTypeConfiguration<AutoR
 /// <summary>Settings that are read and written whole (hours, auto-replies) are kept as one JSON column.</summary>
 internal sealed class JsonConverter<T>() : ValueConverter<T, string>(
     v => JsonSerializer.Serialize(v, Options),
-    s => JsonSerializer.Deserialize<T>(s, Options)!)
+    s => Read(s))
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The value stored in a column, for code that reads the column without EF Core.</summary>
+    public static T Read(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
     public static readonly ValueComparer<T> Comparer = new(
         (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),

@@ -68,7 +68,7 @@ public static class DataExtensions
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    public const string Statements = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _set = [];
 
@@ -79,7 +79,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             return;
         }
         using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = Statements;
         command.ExecuteNonQuery();
     }
 
@@ -90,7 +90,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             return;
         }
         await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = Statements;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using BusinessInbox.Data;
 using BusinessInbox.Workers;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Inbox;
@@ -28,6 +29,9 @@ public sealed class InboundWriter(
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    /// <summary>The writer's own connection and prepared statements; used by the write loop alone.</summary>
+    private InboundSql? _sql;
+
     private readonly Channel<List<Stored>> _pushes = Channel.CreateUnbounded<List<Stored>>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <param name="refuseWhenBusy">Throw <see cref="InboxBusyException"/> when the queue is full (a webhook, whose sender retries) instead of waiting for room.</param>
@@ -74,6 +78,7 @@ public sealed class InboundWriter(
             }
             _pushes.Writer.TryComplete();
             await pushing;
+            _sql?.Dispose();
         }
     }
 
@@ -97,7 +102,7 @@ public sealed class InboundWriter(
         catch (Exception ex)
         {
             // Another process may have stored the same delivery between our check and our insert.
-            if (ex is DbUpdateException && await StoredEarlierAsync(group[0].Message) is { } earlier)
+            if (ex is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } && await StoredEarlierAsync(group[0].Message) is { } earlier)
             {
                 group[0].Done.TrySetResult(earlier);
             }
@@ -127,72 +132,50 @@ public sealed class InboundWriter(
             .Select(m => new InboundResult(m.Id, m.ChatId, true)).FirstOrDefaultAsync();
     }
 
+    /// <summary>Stores a group in one transaction behind the <see cref="WriteGate"/>; each message is answered with its row, or with the row of an earlier delivery of it.</summary>
     private async Task<List<Stored>> StoreAsync(List<Pending> group)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
         using (await gate.EnterAsync(CancellationToken.None))
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
-            var now = clock.GetUtcNow();
-            var earlier = new Dictionary<(ChannelKind, string), InboundResult>();
-            foreach (var channel in group.Select(p => p.Message.Channel).Distinct())
+            var sql = _sql ??= await OpenAsync();
+            try
             {
-                var ids = group.Where(p => p.Message.Channel == channel).Select(p => p.Message.ExternalMessageId).Distinct().ToList();
-                foreach (var m in await db.Messages.AsNoTracking().Where(m => m.Channel == channel && ids.Contains(m.ExternalId!))
-                    .Select(m => new { m.ExternalId, m.Id, m.ChatId }).ToListAsync())
+                using var transaction = sql.Begin();
+                var batch = new Batch(sql, clock.GetUtcNow());
+                var stored = new List<Stored>(group.Count);
+                var seen = new Dictionary<(ChannelKind, string), InboundResult>();
+                foreach (var pending in group)
                 {
-                    earlier[(channel, m.ExternalId!)] = new InboundResult(m.Id, m.ChatId, Duplicate: true);
+                    var inbound = pending.Message;
+                    var key = (inbound.Channel, inbound.ExternalMessageId);
+                    if (!seen.TryGetValue(key, out var earlier))
+                    {
+                        earlier = sql.Stored(inbound.Channel, inbound.ExternalMessageId);
+                    }
+                    var result = earlier ?? batch.Add(inbound);
+                    seen[key] = result with { Duplicate = true };
+                    stored.Add(new Stored(pending, result));
                 }
+                batch.Finish();
+                transaction.Commit();
+                return stored;
             }
-
-            var batch = new Batch(db, now);
-            await batch.LoadAsync(group.Where(p => !earlier.ContainsKey((p.Message.Channel, p.Message.ExternalMessageId))).Select(p => p.Message).ToList());
-            var written = new List<(Pending Pending, Message Message, Chat Chat, bool NewContact, bool? EpisodeReopened, bool AutoReplyDue)>();
-            var firstInGroup = new Dictionary<(ChannelKind, string), Message>();
-            var repeats = new List<(Pending Pending, Message Of)>();
-            var stored = new List<Stored>();
-            foreach (var pending in group)
+            catch
             {
-                var inbound = pending.Message;
-                var key = (inbound.Channel, inbound.ExternalMessageId);
-                if (earlier.TryGetValue(key, out var duplicate))
-                {
-                    stored.Add(new Stored(pending, duplicate));
-                }
-                else if (firstInGroup.TryGetValue(key, out var first))
-                {
-                    repeats.Add((pending, first));
-                }
-                else
-                {
-                    var (message, chat, newContact, episodeReopened, autoReplyDue) = batch.Add(inbound);
-                    firstInGroup[key] = message;
-                    written.Add((pending, message, chat, newContact, episodeReopened, autoReplyDue));
-                }
+                // The next group starts on a fresh connection, whatever state this one was left in.
+                sql.Dispose();
+                _sql = null;
+                throw;
             }
-
-            await db.SaveChangesAsync();
-            // The statistics and counters of the whole group are added up first and written once per business.
-            var tally = new Stats.StatsRecorder.Tally(db);
-            foreach (var (_, message, chat, newContact, episodeReopened, autoReplyDue) in written)
-            {
-                chat.LastMessageId = Math.Max(chat.LastMessageId ?? 0, message.Id);
-                await tally.CustomerWroteAsync(message, newContact, episodeReopened, default);
-                if (autoReplyDue)
-                {
-                    db.AutoReplyJobs.Add(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
-                }
-            }
-            await InboxCounters.ApplyAsync(db, batch.Before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key))), default);
-            await tally.SaveAsync(default);
-            await db.SaveChangesAsync();
-            await tx.CommitAsync();
-
-            stored.AddRange(written.Select(w => new Stored(w.Pending, new InboundResult(w.Message.Id, w.Message.ChatId, Duplicate: false))));
-            stored.AddRange(repeats.Select(r => new Stored(r.Pending, new InboundResult(r.Of.Id, r.Of.ChatId, Duplicate: true))));
-            return stored;
         }
+    }
+
+    private async Task<InboundSql> OpenAsync()
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var connectionString = scope.ServiceProvider.GetRequiredService<InboxDb>().Database.GetConnectionString()
+            ?? throw new InvalidOperationException("The inbox database has no connection string.");
+        return InboundSql.Open(connectionString);
     }
 
     /// <summary>Tells the staff and the customers about a committed group, reading what they are shown in a few queries.</summary>
@@ -275,85 +258,36 @@ public sealed class InboundWriter(
 
     private sealed record Stored(Pending Pending, InboundResult Result);
 
-    /// <summary>The contacts and chats one group touches, found in a few queries and changed in memory until the group is saved.</summary>
-    private sealed class Batch(InboxDb db, DateTimeOffset now)
+    /// <summary>
+    /// The contacts, chats and businesses one group touches, each read once and changed in memory; the messages are inserted
+    /// as they come, and what they change on their chats, contacts, inbox counters and statistics is written once at the end.
+    /// </summary>
+    private sealed class Batch(InboundSql sql, DateTimeOffset now)
     {
+        private readonly Dictionary<int, Contact> _contacts = [];
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
-        private readonly Dictionary<(int, string), Contact> _byPhone = [];
-        private readonly Dictionary<(Contact, ChannelKind), Chat> _chats = [];
-        private readonly Dictionary<int, (AutoReplies.AutoReplySettings Settings, Hours.BusinessClock Clock)> _autoReplies = [];
+        private readonly Dictionary<(int, string), Contact?> _byPhone = [];
+        private readonly Dictionary<(int, ChannelKind), Chat> _chats = [];
+        private readonly Dictionary<int, (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock, TimeZoneInfo Zone)> _businesses = [];
+        private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), Stats.StatsCounts> _hours = [];
 
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
-        public Dictionary<Chat, InboxCounters.ChatState?> Before { get; } = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Chat, InboxCounters.ChatState?> _before = new(ReferenceEqualityComparer.Instance);
 
-        /// <summary>
-        /// Finds, per business, the contacts the messages come from — by channel identity, failing that by phone — their chats,
-        /// and whether the business has automatic replies on: a handful of queries for the whole group.
-        /// </summary>
-        public async Task LoadAsync(IReadOnlyList<InboundMessage> messages)
+        public InboundResult Add(InboundMessage inbound)
         {
-            foreach (var business in messages.GroupBy(m => m.BusinessId))
-            {
-                var businessId = business.Key;
-                foreach (var channel in business.GroupBy(m => m.Channel))
-                {
-                    var externalIds = channel.Select(m => m.ContactExternalId).Distinct().ToList();
-                    foreach (var identity in await db.ContactIdentities
-                        .Where(i => i.BusinessId == businessId && i.Channel == channel.Key && externalIds.Contains(i.ExternalId))
-                        .Select(i => new { i.ExternalId, i.Contact }).ToListAsync())
-                    {
-                        _byIdentity[(businessId, channel.Key, identity.ExternalId)] = identity.Contact;
-                    }
-                }
-                var phones = business.Where(m => !_byIdentity.ContainsKey((businessId, m.Channel, m.ContactExternalId)) && m.ContactPhone is not null)
-                    .Select(m => m.ContactPhone!).Distinct().ToList();
-                if (phones.Count > 0)
-                {
-                    foreach (var contact in await db.Contacts.Where(c => c.BusinessId == businessId && phones.Contains(c.Phone!)).OrderBy(c => c.Id).ToListAsync())
-                    {
-                        _byPhone.TryAdd((businessId, contact.Phone!), contact);
-                    }
-                }
-                var settings = await db.Businesses.Where(b => b.Id == businessId).Select(b => new { b.AutoReplies, b.Hours, b.TimeZone }).SingleAsync();
-                _autoReplies[businessId] = (settings.AutoReplies, new Hours.BusinessClock(settings.Hours.In(settings.TimeZone)));
-            }
-            var contacts = _byIdentity.Values.Concat(_byPhone.Values).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
-            var contactIds = contacts.Keys.ToList();
-            if (contactIds.Count > 0)
-            {
-                foreach (var chat in await db.Chats.Where(c => contactIds.Contains(c.ContactId)).ToListAsync())
-                {
-                    _chats[(contacts[chat.ContactId], chat.Channel)] = chat;
-                }
-            }
-        }
-
-        /// <returns>
-        /// The message and its chat; whether this is the contact's first message, whether it started an episode (reopening a
-        /// resolved chat) or not (null), and whether an automatic reply may be due for it.
-        /// </returns>
-        public (Message, Chat, bool NewContact, bool? EpisodeReopened, bool AutoReplyDue) Add(InboundMessage inbound)
-        {
+            var business = BusinessOf(inbound.BusinessId);
             var contact = ContactOf(inbound);
-            if (!_chats.TryGetValue((contact, inbound.Channel), out var chat))
-            {
-                chat = new Chat { BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, Status = ChatStatus.Open, CreatedAt = now };
-                db.Chats.Add(chat);
-                _chats[(contact, inbound.Channel)] = chat;
-            }
-            if (!Before.ContainsKey(chat))
-            {
-                Before[chat] = chat.Id == 0 ? null : InboxCounters.ChatState.Of(chat);
-            }
+            var chat = ChatOf(contact, inbound.Channel);
 
             // A blocked contact's messages are kept but change nothing that would ask for attention.
             var blocked = contact.IsBlocked;
-            var autoReplyDue = AutoReplyDue(inbound.BusinessId, inbound.Body, contact, chat);
+            var autoReplyDue = AutoReplyDue(business.AutoReplies, business.Clock, inbound.Body, contact, chat);
             bool? episodeReopened = chat.EpisodeStartedAt is null ? chat.Status == ChatStatus.Resolved : null;
             var newContact = contact.FirstMessageAt is null;
             if (chat.Status == ChatStatus.Resolved && !blocked)
             {
-                db.ChatEvents.Add(new ChatEvent
+                sql.Insert(new ChatEvent
                 {
                     BusinessId = chat.BusinessId, ChatId = chat.Id, Kind = ChatEventKind.StatusChanged,
                     From = nameof(ChatStatus.Resolved), To = nameof(ChatStatus.Open), At = now,
@@ -378,22 +312,65 @@ public sealed class InboundWriter(
                 FromBlockedContact = blocked,
                 Attachment = inbound.Attachment,
             };
-            db.Messages.Add(message);
+            sql.Insert(message);
             if (inbound.Media is { } media)
             {
-                db.WhatsAppMediaFetches.Add(Channels.WhatsApp.WhatsAppMediaFetch.For(media, message, now));
+                sql.Insert(Channels.WhatsApp.WhatsAppMediaFetch.For(media, message, now));
             }
+            if (autoReplyDue)
+            {
+                sql.Insert(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
+            }
+            if (episodeReopened is { } reopened)
+            {
+                sql.Insert(new Stats.EpisodeStat { BusinessId = chat.BusinessId, ChatId = chat.Id, StartedAt = now, Reopened = reopened });
+            }
+            var (date, hour) = Stats.StatsRecorder.LocalHour(business.Zone, now);
+            _hours[(inbound.BusinessId, date, hour)] = _hours.GetValueOrDefault((inbound.BusinessId, date, hour))
+                + new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0);
+
             if (!blocked)
             {
                 chat.UnreadCount++;
             }
             chat.LastMessageAt = now;
             chat.LastCustomerMessageAt = now;
+            chat.LastMessageId = message.Id;
             chat.LastMessagePreview = MessageText.Preview(inbound.Attachment is { } file
                 ? Attachments.AttachmentView.Preview(file.Kind, file.FileName, inbound.Body) : inbound.Body);
             contact.FirstMessageAt ??= now;
             contact.LastMessageAt = now;
-            return (message, chat, newContact, episodeReopened, autoReplyDue);
+            return new InboundResult(message.Id, chat.Id, Duplicate: false);
+        }
+
+        /// <summary>Writes what the group changed on its chats and contacts, and adds it to the inbox counters and the statistics.</summary>
+        public void Finish()
+        {
+            foreach (var chat in _before.Keys)
+            {
+                sql.Update(chat);
+            }
+            foreach (var contact in _contacts.Values)
+            {
+                sql.Update(contact);
+            }
+            foreach (var ((businessId, key), delta) in InboxCounters.Deltas(_before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key)))))
+            {
+                sql.AddToCounter(businessId, key, delta);
+            }
+            foreach (var ((businessId, date, hour), counts) in _hours)
+            {
+                sql.AddToHour(businessId, date, hour, counts);
+            }
+        }
+
+        private (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock, TimeZoneInfo Zone) BusinessOf(int businessId)
+        {
+            if (!_businesses.TryGetValue(businessId, out var business))
+            {
+                _businesses[businessId] = business = sql.Business(businessId);
+            }
+            return business;
         }
 
         /// <summary>
@@ -402,9 +379,8 @@ public sealed class InboundWriter(
         /// — a staff reply, an away message sent for an earlier message — only ever removes replies, except a chat's labels,
         /// so the label condition is left to the worker. A message that earns nothing gets no job, which is most of them.
         /// </summary>
-        private bool AutoReplyDue(int businessId, string body, Contact contact, Chat chat)
+        private bool AutoReplyDue(AutoReplies.AutoReplySettings settings, Hours.BusinessClock clock, string body, Contact contact, Chat chat)
         {
-            var (settings, clock) = _autoReplies[businessId];
             if (!settings.AnyEnabled || contact.IsBlocked)
             {
                 return false;
@@ -418,32 +394,88 @@ public sealed class InboundWriter(
             return AutoReplies.AutoReplyRules.Decide(settings, clock, facts).Count > 0;
         }
 
-        /// <summary>As <see cref="FindOrCreateContactAsync"/>, from what <see cref="LoadAsync"/> found and the contacts added since.</summary>
+        /// <summary>
+        /// As <see cref="FindOrCreateContactAsync"/>: the contact of the channel identity, failing that of the phone number, failing
+        /// that a new one; each contact is one object however it was found, so that its changes add up.
+        /// </summary>
         private Contact ContactOf(InboundMessage inbound)
         {
             var identityKey = (inbound.BusinessId, inbound.Channel, inbound.ContactExternalId);
             if (!_byIdentity.TryGetValue(identityKey, out var contact))
             {
-                if (inbound.ContactPhone is null || !_byPhone.TryGetValue((inbound.BusinessId, inbound.ContactPhone), out contact))
+                contact = Known(sql.ContactByIdentity(inbound.BusinessId, inbound.Channel, inbound.ContactExternalId));
+                if (contact is null)
                 {
-                    contact = new Contact { BusinessId = inbound.BusinessId, Phone = inbound.ContactPhone, CreatedAt = now };
-                    db.Contacts.Add(contact);
-                    if (contact.Phone is { } phone)
+                    contact = inbound.ContactPhone is { } phone ? ByPhone(inbound.BusinessId, phone) : null;
+                    if (contact is null)
                     {
-                        _byPhone[(inbound.BusinessId, phone)] = contact;
+                        contact = new Contact { BusinessId = inbound.BusinessId, Phone = inbound.ContactPhone, Name = NameOf(inbound), CreatedAt = now };
+                        sql.Insert(contact);
+                        _contacts[contact.Id] = contact;
+                        if (contact.Phone is { } newPhone)
+                        {
+                            _byPhone[(inbound.BusinessId, newPhone)] = contact;
+                        }
                     }
+                    sql.Insert(new ContactIdentity
+                    {
+                        BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, ExternalId = inbound.ContactExternalId,
+                    });
                 }
-                db.ContactIdentities.Add(new ContactIdentity
-                {
-                    BusinessId = inbound.BusinessId, Contact = contact, Channel = inbound.Channel, ExternalId = inbound.ContactExternalId,
-                });
                 _byIdentity[identityKey] = contact;
             }
-            if (string.IsNullOrWhiteSpace(contact.Name) && !string.IsNullOrWhiteSpace(inbound.ContactName))
+            if (string.IsNullOrWhiteSpace(contact.Name))
             {
-                contact.Name = inbound.ContactName.Trim();
+                contact.Name = NameOf(inbound);
             }
             return contact;
+        }
+
+        private static string? NameOf(InboundMessage inbound) => string.IsNullOrWhiteSpace(inbound.ContactName) ? null : inbound.ContactName.Trim();
+
+        private Contact? ByPhone(int businessId, string phone)
+        {
+            if (!_byPhone.TryGetValue((businessId, phone), out var contact))
+            {
+                _byPhone[(businessId, phone)] = contact = Known(sql.ContactByPhone(businessId, phone));
+            }
+            return contact;
+        }
+
+        /// <summary>The object already standing for this contact in the group, if it was read before by another route.</summary>
+        private Contact? Known(Contact? read)
+        {
+            if (read is null)
+            {
+                return null;
+            }
+            if (!_contacts.TryGetValue(read.Id, out var known))
+            {
+                _contacts[read.Id] = known = read;
+            }
+            return known;
+        }
+
+        /// <summary>The contact's chat on the channel, a new open one if none; its state before the group is kept for the counters.</summary>
+        private Chat ChatOf(Contact contact, ChannelKind channel)
+        {
+            if (_chats.TryGetValue((contact.Id, channel), out var chat))
+            {
+                return chat;
+            }
+            chat = sql.Chat(contact, channel);
+            if (chat is null)
+            {
+                chat = new Chat { BusinessId = contact.BusinessId, Contact = contact, ContactId = contact.Id, Channel = channel, Status = ChatStatus.Open, CreatedAt = now, LastMessageAt = now };
+                sql.Insert(chat);
+                _before[chat] = null;
+            }
+            else
+            {
+                _before[chat] = InboxCounters.ChatState.Of(chat);
+            }
+            _chats[(contact.Id, channel)] = chat;
+            return chat;
         }
     }
 }

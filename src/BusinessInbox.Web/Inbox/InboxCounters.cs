@@ -1,4 +1,5 @@
 using BusinessInbox.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Inbox;
@@ -45,6 +46,23 @@ public static class InboxCounters
     /// <summary>Several chats' changes at once (a group of inbound messages): one statement per business and tab.</summary>
     public static async Task ApplyAsync(InboxDb db, IEnumerable<(int BusinessId, ChatState? Before, ChatState? After)> changes, CancellationToken ct)
     {
+        foreach (var ((businessId, key), delta) in Deltas(changes))
+        {
+            await db.Database.ExecuteSqlRawAsync(AddSql,
+                [new SqliteParameter("$business", businessId), new SqliteParameter("$key", key), new SqliteParameter("$delta", delta)], ct);
+        }
+    }
+
+    /// <summary>Adds $delta to the count of tab $key of business $business.</summary>
+    public const string AddSql =
+        """
+        INSERT INTO InboxCounters (BusinessId, Key, Count) VALUES ($business, $key, $delta)
+        ON CONFLICT (BusinessId, Key) DO UPDATE SET Count = Count + excluded.Count
+        """;
+
+    /// <summary>What the changes add to each business's tabs, leaving out the tabs they do not change.</summary>
+    public static Dictionary<(int BusinessId, string Key), int> Deltas(IEnumerable<(int BusinessId, ChatState? Before, ChatState? After)> changes)
+    {
         var deltas = new Dictionary<(int BusinessId, string Key), int>();
         foreach (var (businessId, before, after) in changes)
         {
@@ -63,18 +81,11 @@ public static class InboxCounters
                 }
             }
         }
-        foreach (var ((businessId, key), delta) in deltas)
+        foreach (var unchanged in deltas.Where(d => d.Value == 0).Select(d => d.Key).ToList())
         {
-            if (delta == 0)
-            {
-                continue;
-            }
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                INSERT INTO InboxCounters (BusinessId, Key, Count) VALUES ({businessId}, {key}, {delta})
-                ON CONFLICT (BusinessId, Key) DO UPDATE SET Count = Count + excluded.Count
-                """, ct);
+            deltas.Remove(unchanged);
         }
+        return deltas;
     }
 
     /// <summary>The counts as <paramref name="userId"/> sees them: their own "mine", nobody else's.</summary>

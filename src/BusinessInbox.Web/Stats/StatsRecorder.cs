@@ -1,4 +1,6 @@
+using System.Globalization;
 using BusinessInbox.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Stats;
@@ -41,19 +43,26 @@ public static class StatsRecorder
         await AddToHourAsync(db, businessId, date, hour, counts, ct);
     }
 
-    private static async Task AddToHourAsync(InboxDb db, int businessId, DateOnly date, int hour, StatsCounts counts, CancellationToken ct)
-    {
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO StatsHour (BusinessId, Date, Hour, Received, SentByStaff, SentAutomatic, Delivered, Read, Failed, NewContacts)
-            VALUES ({businessId}, {date}, {hour}, {counts.Received}, {counts.SentByStaff}, {counts.SentAutomatic},
-                {counts.Delivered}, {counts.Read}, {counts.Failed}, {counts.NewContacts})
-            ON CONFLICT (BusinessId, Date, Hour) DO UPDATE SET
-                Received = Received + excluded.Received, SentByStaff = SentByStaff + excluded.SentByStaff,
-                SentAutomatic = SentAutomatic + excluded.SentAutomatic, Delivered = Delivered + excluded.Delivered,
-                Read = Read + excluded.Read, Failed = Failed + excluded.Failed, NewContacts = NewContacts + excluded.NewContacts
-            """, ct);
-    }
+    private static Task<int> AddToHourAsync(InboxDb db, int businessId, DateOnly date, int hour, StatsCounts counts, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync(AddToHourSql,
+        [
+            new SqliteParameter("$business", businessId), new SqliteParameter("$date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            new SqliteParameter("$hour", hour), new SqliteParameter("$received", counts.Received),
+            new SqliteParameter("$sentByStaff", counts.SentByStaff), new SqliteParameter("$sentAutomatic", counts.SentAutomatic),
+            new SqliteParameter("$delivered", counts.Delivered), new SqliteParameter("$read", counts.Read),
+            new SqliteParameter("$failed", counts.Failed), new SqliteParameter("$newContacts", counts.NewContacts),
+        ], ct);
+
+    /// <summary>Adds counts to the row of one business's local hour ($date as yyyy-MM-dd), creating it if need be.</summary>
+    public const string AddToHourSql =
+        """
+        INSERT INTO StatsHour (BusinessId, Date, Hour, Received, SentByStaff, SentAutomatic, Delivered, Read, Failed, NewContacts)
+        VALUES ($business, $date, $hour, $received, $sentByStaff, $sentAutomatic, $delivered, $read, $failed, $newContacts)
+        ON CONFLICT (BusinessId, Date, Hour) DO UPDATE SET
+            Received = Received + excluded.Received, SentByStaff = SentByStaff + excluded.SentByStaff,
+            SentAutomatic = SentAutomatic + excluded.SentAutomatic, Delivered = Delivered + excluded.Delivered,
+            Read = Read + excluded.Read, Failed = Failed + excluded.Failed, NewContacts = NewContacts + excluded.NewContacts
+        """;
 
     /// <summary>A message was written: received, a staff reply (also counted for its author) or an automatic reply. Notes do not count.</summary>
     public static async Task MessageWrittenAsync(InboxDb db, Message message, CancellationToken ct)

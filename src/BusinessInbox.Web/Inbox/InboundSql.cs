@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BusinessInbox.Attachments;
+using BusinessInbox.AutoReplies;
+using BusinessInbox.Channels.WhatsApp;
+using BusinessInbox.Data;
+using BusinessInbox.Hours;
+using BusinessInbox.Stats;
+using Microsoft.Data.Sqlite;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>
+/// The statements of the inbound group write (<see cref="InboundWriter"/>), in plain ADO.NET on the writer's own
+/// connection. Each statement is prepared on its first use and kept, so SQLite parses it once rather than for every
+/// message; the rows are read and written as they are stored, with no change tracking. Values are stored as
+/// <see cref="InboxDb"/> maps them: times as UTC ticks, enums as numbers, dates as yyyy-MM-dd.
+/// See docs/decisions/0022-inbound-writes-in-prepared-statements.md.
+/// </summary>
+internal sealed partial class InboundSql : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    private InboundSql(SqliteConnection connection) => _connection = connection;
+
+    public static InboundSql Open(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = SqlitePragmas.Statements;
+            pragmas.ExecuteNonQuery();
+            return new InboundSql(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the group's transaction; the statements run in it until it is committed or disposed.</summary>
+    public SqliteTransaction Begin() => _transaction = _connection.BeginTransaction();
+
+    /// <summary>The message already stored under this channel's message id, if any.</summary>
+    public InboundResult? Stored(ChannelKind channel, string externalId)
+    {
+        using var row = Read("SELECT Id, ChatId FROM Messages WHERE Channel = $channel AND ExternalId = $externalId", channel, externalId);
+        return row.Read() ? new InboundResult(row.GetInt64(0), row.GetInt32(1), Duplicate: true) : null;
+    }
+
+    public Contact? ContactByIdentity(int businessId, ChannelKind channel, string externalId)
+    {
+        using var row = Read(
+            $"""
+            SELECT {ContactColumns} FROM ContactIdentities i JOIN Contacts c ON c.Id = i.ContactId
+            WHERE i.BusinessId = $business AND i.Channel = $channel AND i.ExternalId = $externalId
+            """, businessId, channel, externalId);
+        return row.Read() ? ContactOf(row, businessId) : null;
+    }
+
+    public Contact? ContactByPhone(int businessId, string phone)
+    {
+        using var row = Read($"SELECT {ContactColumns} FROM Contacts c WHERE c.BusinessId = $business AND c.Phone = $phone ORDER BY c.Id LIMIT 1", businessId, phone);
+        return row.Read() ? ContactOf(row, businessId) : null;
+    }
+
+    private const string ContactColumns = "c.Id, c.Name, c.Phone, c.IsBlocked, c.CreatedAt, c.FirstMessageAt, c.LastMessageAt";
+
+    private static Contact ContactOf(SqliteDataReader row, int businessId) => new()
+    {
+        Id = row.GetInt32(0),
+        BusinessId = businessId,
+        Name = NullableString(row, 1),
+        Phone = NullableString(row, 2),
+        IsBlocked = row.GetBoolean(3),
+        CreatedAt = Time(row, 4),
+        FirstMessageAt = NullableTime(row, 5),
+        LastMessageAt = NullableTime(row, 6),
+    };
+
+    public Chat? Chat(Contact contact, ChannelKind channel)
+    {
+        using var row = Read(
+            """
+            SELECT Id, Status, AssigneeId, UnreadCount, CreatedAt, LastMessageAt, LastMessageId, LastMessagePreview,
+                LastCustomerMessageAt, EpisodeStartedAt, LastStaffReplyAt, LastAwaySentAt, LastAwayPeriod
+            FROM Chats WHERE ContactId = $contact AND Channel = $channel
+            """, contact.Id, channel);
+        return row.Read()
+            ? new Chat
+            {
+                Id = row.GetInt32(0),
+                BusinessId = contact.BusinessId,
+                ContactId = contact.Id,
+                Contact = contact,
+                Channel = channel,
+                Status = (ChatStatus)row.GetInt32(1),
+                AssigneeId = NullableString(row, 2),
+                UnreadCount = row.GetInt32(3),
+                CreatedAt = Time(row, 4),
+                LastMessageAt = Time(row, 5),
+                LastMessageId = row.IsDBNull(6) ? null : row.GetInt64(6),
+                LastMessagePreview = row.GetString(7),
+                LastCustomerMessageAt = NullableTime(row, 8),
+                EpisodeStartedAt = NullableTime(row, 9),
+                LastStaffReplyAt = NullableTime(row, 10),
+                LastAwaySentAt = NullableTime(row, 11),
+                LastAwayPeriod = NullableString(row, 12),
+            }
+            : null;
+    }
+
+    /// <summary>What the group needs of a business: its automatic replies, its opening hours and its time zone.</summary>
+    public (AutoReplySettings AutoReplies, BusinessClock Clock, TimeZoneInfo Zone) Business(int businessId)
+    {
+        using var row = Read("SELECT AutoReplies, Hours, TimeZone FROM Businesses WHERE Id = $business", businessId);
+        if (!row.Read())
+        {
+            throw new InvalidOperationException($"Business {businessId} does not exist.");
+        }
+        var timeZone = row.GetString(2);
+        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(1));
+        return (JsonConverter<AutoReplySettings>.Read(row.GetString(0)), new BusinessClock(hours.In(timeZone)), TimeZoneInfo.FindSystemTimeZoneById(timeZone));
+    }
+
+    public void Insert(Contact contact) => contact.Id = checked((int)Identity(
+        """
+        INSERT INTO Contacts (BusinessId, Name, Phone, IsBlocked, CreatedAt) VALUES ($business, $name, $phone, 0, $createdAt)
+        RETURNING Id
+        """, contact.BusinessId, contact.Name, contact.Phone, contact.CreatedAt));
+
+    public void Insert(ContactIdentity identity) => identity.Id = checked((int)Identity(
+        """
+        INSERT INTO ContactIdentities (BusinessId, ContactId, Channel, ExternalId) VALUES ($business, $contact, $channel, $externalId)
+        RETURNING Id
+        """, identity.BusinessId, identity.Contact.Id, identity.Channel, identity.ExternalId));
+
+    /// <summary>A new chat, open and empty; what its messages change is written by <see cref="Update(Data.Chat)"/>.</summary>
+    public void Insert(Chat chat) => chat.Id = checked((int)Identity(
+        """
+        INSERT INTO Chats (BusinessId, ContactId, Channel, Status, UnreadCount, CreatedAt, LastMessageAt, LastMessagePreview)
+        VALUES ($business, $contact, $channel, $status, 0, $createdAt, $createdAt, '')
+        RETURNING Id
+        """, chat.BusinessId, chat.Contact.Id, chat.Channel, chat.Status, chat.CreatedAt));
+
+    public void Insert(ChatEvent chatEvent) => chatEvent.Id = Identity(
+        """
+        INSERT INTO ChatEvents (BusinessId, ChatId, Kind, ActorUserId, "From", "To", At) VALUES ($business, $chat, $kind, $actor, $from, $to, $at)
+        RETURNING Id
+        """, chatEvent.BusinessId, chatEvent.ChatId, chatEvent.Kind, chatEvent.ActorUserId, chatEvent.From, chatEvent.To, chatEvent.At);
+
+    /// <summary>A customer's message; its search entry is written by the table's trigger.</summary>
+    public void Insert(Message message)
+    {
+        message.ChatId = message.Chat.Id;
+        message.Id = Identity(
+            """
+            INSERT INTO Messages (BusinessId, ChatId, Channel, Direction, Author, Kind, Body, Status, ExternalId, CustomerTimestamp, CreatedAt, FromBlockedContact)
+            VALUES ($business, $chat, $channel, $direction, $author, $kind, $body, $status, $externalId, $customerTimestamp, $createdAt, $blocked)
+            RETURNING Id
+            """, message.BusinessId, message.ChatId, message.Channel, message.Direction, message.Author, message.Kind, message.Body, message.Status,
+            message.ExternalId, message.CustomerTimestamp, message.CreatedAt, message.FromBlockedContact);
+        if (message.Attachment is { } file)
+        {
+            (file.BusinessId, file.MessageId, file.Message) = (message.BusinessId, message.Id, message);
+            file.Id = Identity(
+                """
+                INSERT INTO Attachments (BusinessId, MessageId, Kind, ContentType, FileName, Size, Width, Height, StorageKey, ThumbnailKey, CreatedAt)
+                VALUES ($business, $message, $kind, $contentType, $fileName, $size, $width, $height, $storageKey, $thumbnailKey, $createdAt)
+                RETURNING Id
+                """, file.BusinessId, file.MessageId, file.Kind, file.ContentType, file.FileName, file.Size, file.Width, file.Height,
+                file.StorageKey, file.ThumbnailKey, file.CreatedAt);
+        }
+    }
+
+    public void Insert(WhatsAppMediaFetch fetch) => fetch.Id = Identity(
+        """
+        INSERT INTO WhatsAppMediaFetches (BusinessId, MessageId, MediaType, MediaId, MimeType, Sha256, FileName, Voice, Attempts, NextAttemptAt, State, CreatedAt)
+        VALUES ($business, $message, $mediaType, $mediaId, $mimeType, $sha256, $fileName, $voice, $attempts, $nextAttemptAt, $state, $createdAt)
+        RETURNING Id
+        """, fetch.BusinessId, fetch.Message.Id, fetch.MediaType, fetch.MediaId, fetch.MimeType, fetch.Sha256, fetch.FileName, fetch.Voice,
+        fetch.Attempts, fetch.NextAttemptAt, fetch.State, fetch.CreatedAt);
+
+    public void Insert(AutoReplyJob job) => job.Id = Identity(
+        "INSERT INTO AutoReplyJobs (BusinessId, MessageId, CreatedAt) VALUES ($business, $message, $createdAt) RETURNING Id",
+        job.BusinessId, job.MessageId, job.CreatedAt);
+
+    public void Insert(EpisodeStat episode) => episode.Id = Identity(
+        "INSERT INTO EpisodeStat (BusinessId, ChatId, StartedAt, Reopened) VALUES ($business, $chat, $startedAt, $reopened) RETURNING Id",
+        episode.BusinessId, episode.ChatId, episode.StartedAt, episode.Reopened);
+
+    /// <summary>Writes what a group of customer messages changes on a chat.</summary>
+    public void Update(Chat chat) => Execute(
+        """
+        UPDATE Chats SET Status = $status, UnreadCount = $unread, LastMessageAt = $lastMessageAt, LastMessageId = $lastMessageId,
+            LastMessagePreview = $preview, LastCustomerMessageAt = $lastCustomerMessageAt, EpisodeStartedAt = $episodeStartedAt
+        WHERE Id = $id
+        """, chat.Status, chat.UnreadCount, chat.LastMessageAt, chat.LastMessageId, chat.LastMessagePreview, chat.LastCustomerMessageAt,
+        chat.EpisodeStartedAt, chat.Id);
+
+    /// <summary>Writes what a group of customer messages changes on a contact.</summary>
+    public void Update(Contact contact) => Execute(
+        "UPDATE Contacts SET Name = $name, FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
+        contact.Name, contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
+
+    public void AddToCounter(int businessId, string key, int delta) => Execute(InboxCounters.AddSql, businessId, key, delta);
+
+    public void AddToHour(int businessId, DateOnly date, int hour, StatsCounts counts) => Execute(StatsRecorder.AddToHourSql,
+        businessId, date, hour, counts.Received, counts.SentByStaff, counts.SentAutomatic, counts.Delivered, counts.Read, counts.Failed, counts.NewContacts);
+
+    public void Dispose()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+        _connection.Dispose();
+    }
+
+    private SqliteDataReader Read(string sql, params object?[] values) => Prepared(sql, values).ExecuteReader();
+
+    private void Execute(string sql, params object?[] values) => Prepared(sql, values).ExecuteNonQuery();
+
+    private long Identity(string sql, params object?[] values) => (long)Prepared(sql, values).ExecuteScalar()!;
+
+    /// <summary>
+    /// The statement, prepared on first use, with <paramref name="values"/> bound to its $parameters in the order they first
+    /// appear in it.
+    /// </summary>
+    private SqliteCommand Prepared(string sql, object?[] values)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in ParameterPattern().Matches(sql).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            _prepared[sql] = command;
+        }
+        if (command.Parameters.Count != values.Length)
+        {
+            throw new ArgumentException($"The statement takes {command.Parameters.Count} values, not {values.Length}.", nameof(values));
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = Stored(values[i]);
+        }
+        command.Transaction = _transaction;
+        return command;
+    }
+
+    private static object Stored(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTimeOffset time => time.UtcTicks,
+        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Enum e => Convert.ToInt32(e, CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    private static DateTimeOffset Time(SqliteDataReader row, int i) => new(row.GetInt64(i), TimeSpan.Zero);
+
+    private static DateTimeOffset? NullableTime(SqliteDataReader row, int i) => row.IsDBNull(i) ? null : Time(row, i);
+
+    private static string? NullableString(SqliteDataReader row, int i) => row.IsDBNull(i) ? null : row.GetString(i);
+
+    [GeneratedRegex(@"\$\w+")]
+    private static partial Regex ParameterPattern();
+}
