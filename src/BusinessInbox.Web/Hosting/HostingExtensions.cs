@@ -96,6 +96,8 @@ public static class HostingExtensions
             o.GetLevel = (http, _, ex) =>
                 ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/readyz") ? LogEventLevel.Verbose
+                // Meta's deliveries come by the thousand a second at peak: the ones that went well are not worth a line each.
+                : http.Request.Path.StartsWithSegments("/webhooks") && http.Response.StatusCode < 400 ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
         app.UseRequestLocalization(o =>

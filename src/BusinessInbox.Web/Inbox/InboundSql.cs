@@ -128,6 +128,55 @@ internal sealed partial class InboundSql : IDisposable
         return (JsonConverter<AutoReplySettings>.Read(row.GetString(0)), new BusinessClock(hours.In(timeZone)), TimeZoneInfo.FindSystemTimeZoneById(timeZone));
     }
 
+    /// <summary>
+    /// The chat as the inbox lists it (see <see cref="InboxQueries.ToSummary"/>), from its state in memory and its labels and
+    /// assignee as stored.
+    /// </summary>
+    public ChatSummary Summary(Chat chat)
+    {
+        var labels = new List<Labels.LabelView>();
+        using (var row = Read("SELECT l.Id, l.Name, l.Color FROM ChatLabels cl JOIN Labels l ON l.Id = cl.LabelId WHERE cl.ChatId = $chat ORDER BY l.Name", chat.Id))
+        {
+            while (row.Read())
+            {
+                labels.Add(new Labels.LabelView(row.GetInt32(0), row.GetString(1), row.GetInt32(2)));
+            }
+        }
+        string? assigneeName = null;
+        if (chat.AssigneeId is { } assignee)
+        {
+            using var row = Read("SELECT DisplayName FROM AspNetUsers WHERE Id = $user", assignee);
+            assigneeName = row.Read() ? row.GetString(0) : null;
+        }
+        var contact = chat.Contact;
+        return new ChatSummary(chat.Id, contact.Id, contact.Name ?? contact.Phone ?? "Visitor " + contact.Id, contact.Phone, chat.Channel,
+            chat.Status, chat.AssigneeId, assigneeName, chat.UnreadCount, chat.LastMessageAt, chat.LastMessagePreview, labels,
+            contact.IsBlocked, chat.LastCustomerMessageAt);
+    }
+
+    /// <summary>All of a business's inbox counts, every member's "mine" included.</summary>
+    public Dictionary<string, int> Counters(int businessId)
+    {
+        var counters = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var row = Read("SELECT Key, Count FROM InboxCounters WHERE BusinessId = $business", businessId);
+        while (row.Read())
+        {
+            counters[row.GetString(0)] = row.GetInt32(1);
+        }
+        return counters;
+    }
+
+    public IReadOnlyList<string> Members(int businessId)
+    {
+        var members = new List<string>();
+        using var row = Read("SELECT UserId FROM Memberships WHERE BusinessId = $business", businessId);
+        while (row.Read())
+        {
+            members.Add(row.GetString(0));
+        }
+        return members;
+    }
+
     public void Insert(Contact contact) => contact.Id = checked((int)Identity(
         """
         INSERT INTO Contacts (BusinessId, Name, Phone, IsBlocked, CreatedAt) VALUES ($business, $name, $phone, 0, $createdAt)

@@ -32,7 +32,7 @@ public sealed class InboundWriter(
     /// <summary>The writer's own connection and prepared statements; used by the write loop alone.</summary>
     private InboundSql? _sql;
 
-    private readonly Channel<List<Stored>> _pushes = Channel.CreateUnbounded<List<Stored>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Notice> _pushes = Channel.CreateUnbounded<Notice>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <param name="refuseWhenBusy">Throw <see cref="InboxBusyException"/> when the queue is full (a webhook, whose sender retries) instead of waiting for room.</param>
     public async Task<InboundResult> ReceiveAsync(InboundMessage inbound, bool refuseWhenBusy, CancellationToken ct)
@@ -85,9 +85,10 @@ public sealed class InboundWriter(
     private async Task WriteAsync(List<Pending> group)
     {
         List<Stored> stored;
+        Notice notice;
         try
         {
-            stored = await StoreAsync(group);
+            (stored, notice) = await StoreAsync(group);
         }
         catch (Exception ex) when (group.Count > 1)
         {
@@ -116,10 +117,9 @@ public sealed class InboundWriter(
         {
             s.Pending.Done.TrySetResult(s.Result);
         }
-        var fresh = stored.Where(s => !s.Result.Duplicate).ToList();
-        if (fresh.Count > 0)
+        if (notice.Messages.Count > 0)
         {
-            _pushes.Writer.TryWrite(fresh);
+            _pushes.Writer.TryWrite(notice);
         }
     }
 
@@ -133,7 +133,7 @@ public sealed class InboundWriter(
     }
 
     /// <summary>Stores a group in one transaction behind the <see cref="WriteGate"/>; each message is answered with its row, or with the row of an earlier delivery of it.</summary>
-    private async Task<List<Stored>> StoreAsync(List<Pending> group)
+    private async Task<(List<Stored>, Notice)> StoreAsync(List<Pending> group)
     {
         using (await gate.EnterAsync(CancellationToken.None))
         {
@@ -157,8 +157,9 @@ public sealed class InboundWriter(
                     stored.Add(new Stored(pending, result));
                 }
                 batch.Finish();
+                var notice = batch.Notice();
                 transaction.Commit();
-                return stored;
+                return (stored, notice);
             }
             catch
             {
@@ -178,40 +179,23 @@ public sealed class InboundWriter(
         return InboundSql.Open(connectionString);
     }
 
-    /// <summary>Tells the staff and the customers about a committed group, reading what they are shown in a few queries.</summary>
+    /// <summary>Tells the staff and the customers about committed groups, from what was read before each commit.</summary>
     private async Task PushLoopAsync()
     {
-        await foreach (var group in _pushes.Reader.ReadAllAsync())
+        await foreach (var notice in _pushes.Reader.ReadAllAsync())
         {
-            try
+            foreach (var (businessId, chat, message) in notice.Messages)
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
-                var chatIds = group.Select(s => s.Result.ChatId).Distinct().ToList();
-                var messageIds = group.Select(s => s.Result.MessageId).ToList();
-                var chats = await db.Chats.AsNoTracking().Where(c => chatIds.Contains(c.Id)).Select(InboxQueries.ToSummary).ToDictionaryAsync(c => c.Id);
-                var views = await InboxQueries.MessagesAsync(db, messageIds, default);
-                foreach (var s in group)
-                {
-                    if (chats.TryGetValue(s.Result.ChatId, out var chat) && views.TryGetValue(s.Result.MessageId, out var view))
-                    {
-                        await notifier.MessageAddedAsync(s.Pending.Message.BusinessId, chat, view);
-                        await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(view));
-                    }
-                }
-                foreach (var businessId in group.Select(s => s.Pending.Message.BusinessId).Distinct())
-                {
-                    await notifier.CountersAsync(db, businessId, default);
-                }
-                autoReplySignal.Wake();
+                await notifier.MessageAddedAsync(businessId, chat, message);
+                await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
             }
-            catch (Exception ex)
+            foreach (var (businessId, counters, members) in notice.Counters)
             {
-                // The messages are stored; a browser that missed the push catches up when it reconnects.
-                logger.LogWarning(ex, "Could not tell the staff about {Count} new messages", group.Count);
+                await notifier.CountersAsync(businessId, counters, members);
             }
+            autoReplySignal.Wake();
             // After MessageAdded: a file fetched (or refused) at once must not be announced before its message.
-            if (group.Any(s => s.Pending.Message.Media is not null))
+            if (notice.AnyMedia)
             {
                 mediaSignal.Wake();
             }
@@ -258,6 +242,12 @@ public sealed class InboundWriter(
 
     private sealed record Stored(Pending Pending, InboundResult Result);
 
+    /// <summary>What the staff are told about a committed group: each new message with its chat, and each business's counts.</summary>
+    private sealed record Notice(
+        IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
+        IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> Members)> Counters,
+        bool AnyMedia);
+
     /// <summary>
     /// The contacts, chats and businesses one group touches, each read once and changed in memory; the messages are inserted
     /// as they come, and what they change on their chats, contacts, inbox counters and statistics is written once at the end.
@@ -273,6 +263,8 @@ public sealed class InboundWriter(
 
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
         private readonly Dictionary<Chat, InboxCounters.ChatState?> _before = new(ReferenceEqualityComparer.Instance);
+
+        private readonly List<(Message Message, bool Media)> _messages = [];
 
         public InboundResult Add(InboundMessage inbound)
         {
@@ -340,6 +332,7 @@ public sealed class InboundWriter(
                 ? Attachments.AttachmentView.Preview(file.Kind, file.FileName, inbound.Body) : inbound.Body);
             contact.FirstMessageAt ??= now;
             contact.LastMessageAt = now;
+            _messages.Add((message, inbound.Media is not null));
             return new InboundResult(message.Id, chat.Id, Duplicate: false);
         }
 
@@ -363,6 +356,23 @@ public sealed class InboundWriter(
                 sql.AddToHour(businessId, date, hour, counts);
             }
         }
+
+        /// <summary>What the staff are to be told, read after <see cref="Finish"/> and before the commit: the state the commit makes.</summary>
+        public Notice Notice()
+        {
+            var chats = _before.Keys.ToDictionary(c => c, sql.Summary);
+            var messages = _messages.Select(m => (m.Message.BusinessId, chats[m.Message.Chat], ViewOf(m.Message))).ToList();
+            var counters = _before.Keys.Select(c => c.BusinessId).Distinct()
+                .Select(businessId => (businessId, sql.Counters(businessId), sql.Members(businessId))).ToList();
+            return new Notice(messages, counters, _messages.Any(m => m.Media));
+        }
+
+        /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>
+        private static MessageView ViewOf(Message m) => new(
+            m.Id, m.ChatId, m.Direction, m.Author, m.Kind, AuthorName: null, m.Body, m.Status, m.FailureReason, m.CreatedAt,
+            m.Attachment is { } file
+                ? new Attachments.AttachmentView(file.Id, file.Kind, file.ContentType, file.FileName, file.Size, file.Width, file.Height, file.ThumbnailKey != null)
+                : null);
 
         private (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock, TimeZoneInfo Zone) BusinessOf(int businessId)
         {

@@ -41,10 +41,13 @@ public sealed class InboxNotifier(
     public static string MemberGroup(int businessId, string userId) => $"business:{businessId}:member:{userId}";
 
     /// <summary>Sends each member the counts as the hub's Counters method gives them: with their own "mine".</summary>
-    public async Task CountersAsync(InboxDb db, int businessId, CancellationToken ct)
+    public async Task CountersAsync(InboxDb db, int businessId, CancellationToken ct) => await CountersAsync(businessId,
+        await InboxCounters.ReadAllAsync(db, businessId, ct),
+        await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId).Select(m => m.UserId).ToListAsync(ct));
+
+    /// <summary>As <see cref="CountersAsync(InboxDb, int, CancellationToken)"/>, with the counts and the members already read.</summary>
+    public async Task CountersAsync(int businessId, IReadOnlyDictionary<string, int> all, IEnumerable<string> members)
     {
-        var all = await InboxCounters.ReadAllAsync(db, businessId, ct);
-        var members = await db.Memberships.AsNoTracking().Where(m => m.BusinessId == businessId).Select(m => m.UserId).ToListAsync(ct);
         foreach (var userId in members)
         {
             var counters = InboxCounters.ForMember(all, userId);
