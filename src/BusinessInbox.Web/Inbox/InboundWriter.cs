@@ -193,7 +193,10 @@ public sealed class InboundWriter(
             {
                 await notifier.CountersAsync(businessId, counters, members);
             }
-            autoReplySignal.Wake();
+            if (notice.AnyAutoReply)
+            {
+                autoReplySignal.Wake();
+            }
             // After MessageAdded: a file fetched (or refused) at once must not be announced before its message.
             if (notice.AnyMedia)
             {
@@ -246,6 +249,7 @@ public sealed class InboundWriter(
     private sealed record Notice(
         IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
         IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> Members)> Counters,
+        bool AnyAutoReply,
         bool AnyMedia);
 
     /// <summary>
@@ -265,6 +269,7 @@ public sealed class InboundWriter(
         private readonly Dictionary<Chat, InboxCounters.ChatState?> _before = new(ReferenceEqualityComparer.Instance);
 
         private readonly List<(Message Message, bool Media)> _messages = [];
+        private bool _anyAutoReply;
 
         public InboundResult Add(InboundMessage inbound)
         {
@@ -312,6 +317,7 @@ public sealed class InboundWriter(
             if (autoReplyDue)
             {
                 sql.Insert(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
+                _anyAutoReply = true;
             }
             if (episodeReopened is { } reopened)
             {
@@ -364,7 +370,7 @@ public sealed class InboundWriter(
             var messages = _messages.Select(m => (m.Message.BusinessId, chats[m.Message.Chat], ViewOf(m.Message))).ToList();
             var counters = _before.Keys.Select(c => c.BusinessId).Distinct()
                 .Select(businessId => (businessId, sql.Counters(businessId), sql.Members(businessId))).ToList();
-            return new Notice(messages, counters, _messages.Any(m => m.Media));
+            return new Notice(messages, counters, _anyAutoReply, _messages.Any(m => m.Media));
         }
 
         /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>
