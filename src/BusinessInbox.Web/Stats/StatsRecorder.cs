@@ -89,19 +89,6 @@ public static class StatsRecorder
         }
     }
 
-    /// <summary>
-    /// A customer's message was stored: received, maybe a new contact (their first message ever), maybe the start of an
-    /// episode (<paramref name="episodeReopened"/> not null; true when the chat had been resolved).
-    /// </summary>
-    public static async Task CustomerWroteAsync(InboxDb db, Message message, bool newContact, bool? episodeReopened, CancellationToken ct)
-    {
-        await CountAsync(db, message.BusinessId, message.CreatedAt, new StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0), ct);
-        if (episodeReopened is { } reopened)
-        {
-            EpisodeStarted(db, message.BusinessId, message.ChatId, message.CreatedAt, reopened);
-        }
-    }
-
     /// <summary>Our outbound messages moved from their old statuses to <paramref name="to"/>; each counts on the hour it was written.</summary>
     public static async Task StatusMovedAsync(
         InboxDb db, int businessId, IEnumerable<(DateTimeOffset CreatedAt, MessageStatus From)> moved, MessageStatus to, CancellationToken ct)
@@ -127,10 +114,6 @@ public static class StatsRecorder
             ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + excluded.Messages
             """, ct);
     }
-
-    /// <summary>A customer message started an episode of the chat (saved with the caller's next SaveChanges).</summary>
-    public static void EpisodeStarted(InboxDb db, int businessId, int chatId, DateTimeOffset at, bool reopened) =>
-        db.Set<EpisodeStat>().Add(new EpisodeStat { BusinessId = businessId, ChatId = chatId, StartedAt = at, Reopened = reopened });
 
     /// <summary>A person replied: the first reply of the open episode is its first response. Automatic replies never call this.</summary>
     public static async Task StaffRepliedAsync(InboxDb db, int chatId, string? userId, DateTimeOffset at, CancellationToken ct)
@@ -170,8 +153,8 @@ public static class StatsRecorder
     }
 
     /// <summary>
-    /// The same counts for a group of writes in one transaction (the inbound group commit, a batch of status webhooks
-    /// or automatic replies): added up in memory and written with one statement per business and hour when the group is
+    /// The same counts for a group of writes in one transaction (a batch of status webhooks or automatic replies; the
+    /// inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per business and hour when the group is
     /// saved, instead of a time-zone query and an upsert per message.
     /// </summary>
     public sealed class Tally(InboxDb db)
@@ -188,16 +171,6 @@ public static class StatsRecorder
             }
             var (date, hour) = LocalHour(await ZoneOfAsync(businessId, ct), at);
             _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
-        }
-
-        /// <inheritdoc cref="StatsRecorder.CustomerWroteAsync"/>
-        public async Task CustomerWroteAsync(Message message, bool newContact, bool? episodeReopened, CancellationToken ct)
-        {
-            await CountAsync(message.BusinessId, message.CreatedAt, new StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0), ct);
-            if (episodeReopened is { } reopened)
-            {
-                EpisodeStarted(db, message.BusinessId, message.ChatId, message.CreatedAt, reopened);
-            }
         }
 
         /// <summary>An automatic reply was written (staff replies, which also count for their author, go through <see cref="MessageWrittenAsync"/>).</summary>
