@@ -42,8 +42,15 @@ public static class MessageSearch
             var matching = (await db.Database.SqlQuery<int>(
                     $"SELECT m.ChatId AS Value FROM MessageSearch s JOIN Messages m ON m.Id = s.rowid WHERE MessageSearch MATCH {phrase} AND m.BusinessId = {businessId}")
                 .ToListAsync(ct)).Distinct().ToList();
-            return (chats.Where(c => EF.Functions.Like(c.Contact.Name!, pattern, "\\") || EF.Functions.Like(c.Contact.Phone!, pattern, "\\") || matching.Contains(c.Id)),
-                false);
+            // The contacts whose name or phone has the term, looked for once: compared chat by chat, a term found in few
+            // places would still be compared with the contact of every chat on the way to the end of the list.
+            var contacts = await db.Contacts
+                .Where(c => c.BusinessId == businessId && (EF.Functions.Like(c.Name!, pattern, "\\") || EF.Functions.Like(c.Phone!, pattern, "\\")))
+                .Select(c => c.Id).Take(RareHits + 1).ToListAsync(ct);
+            return contacts.Count <= RareHits
+                ? (chats.Where(c => contacts.Contains(c.ContactId) || matching.Contains(c.Id)), false)
+                : (chats.Where(c => EF.Functions.Like(c.Contact.Name!, pattern, "\\") || EF.Functions.Like(c.Contact.Phone!, pattern, "\\") || matching.Contains(c.Id)),
+                    false);
         }
         // A common word: walking the chats newest first finds a page of matches after a few chats, sooner than
         // collecting every hit would.
