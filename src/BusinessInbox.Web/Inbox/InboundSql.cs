@@ -115,17 +115,16 @@ internal sealed partial class InboundSql : IDisposable
             : null;
     }
 
-    /// <summary>What the group needs of a business: its automatic replies, its opening hours and its time zone.</summary>
-    public (AutoReplySettings AutoReplies, BusinessClock Clock, TimeZoneInfo Zone) Business(int businessId)
+    /// <summary>What the group needs of a business: its automatic replies, and its clock (opening hours and time zone).</summary>
+    public (AutoReplySettings AutoReplies, BusinessClock Clock) Business(int businessId)
     {
         using var row = Read("SELECT AutoReplies, Hours, TimeZone FROM Businesses WHERE Id = $business", businessId);
         if (!row.Read())
         {
             throw new InvalidOperationException($"Business {businessId} does not exist.");
         }
-        var timeZone = row.GetString(2);
-        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(1));
-        return (JsonConverter<AutoReplySettings>.Read(row.GetString(0)), new BusinessClock(hours.In(timeZone)), TimeZoneInfo.FindSystemTimeZoneById(timeZone));
+        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(1)).In(row.GetString(2));
+        return (JsonConverter<AutoReplySettings>.Read(row.GetString(0)), new BusinessClock(hours));
     }
 
     /// <summary>
@@ -299,13 +298,13 @@ internal sealed partial class InboundSql : IDisposable
         }
         for (var i = 0; i < values.Length; i++)
         {
-            command.Parameters[i].Value = Stored(values[i]);
+            command.Parameters[i].Value = AsColumn(values[i]);
         }
         command.Transaction = _transaction;
         return command;
     }
 
-    private static object Stored(object? value) => value switch
+    private static object AsColumn(object? value) => value switch
     {
         null => DBNull.Value,
         DateTimeOffset time => time.UtcTicks,

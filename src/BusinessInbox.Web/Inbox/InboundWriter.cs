@@ -262,7 +262,7 @@ public sealed class InboundWriter(
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
         private readonly Dictionary<(int, string), Contact?> _byPhone = [];
         private readonly Dictionary<(int, ChannelKind), Chat> _chats = [];
-        private readonly Dictionary<int, (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock, TimeZoneInfo Zone)> _businesses = [];
+        private readonly Dictionary<int, (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock)> _businesses = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), Stats.StatsCounts> _hours = [];
 
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
@@ -323,7 +323,7 @@ public sealed class InboundWriter(
             {
                 sql.Insert(new Stats.EpisodeStat { BusinessId = chat.BusinessId, ChatId = chat.Id, StartedAt = now, Reopened = reopened });
             }
-            var (date, hour) = Stats.StatsRecorder.LocalHour(business.Zone, now);
+            var (date, hour) = Stats.StatsRecorder.LocalHour(business.Clock.Zone, now);
             _hours[(inbound.BusinessId, date, hour)] = _hours.GetValueOrDefault((inbound.BusinessId, date, hour))
                 + new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0);
 
@@ -380,7 +380,7 @@ public sealed class InboundWriter(
                 ? new Attachments.AttachmentView(file.Id, file.Kind, file.ContentType, file.FileName, file.Size, file.Width, file.Height, file.ThumbnailKey != null)
                 : null);
 
-        private (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock, TimeZoneInfo Zone) BusinessOf(int businessId)
+        private (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock) BusinessOf(int businessId)
         {
             if (!_businesses.TryGetValue(businessId, out var business))
             {

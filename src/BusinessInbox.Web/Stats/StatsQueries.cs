@@ -59,9 +59,7 @@ public static class StatsQueries
 
     private static async Task<StatsReport> ReportOnOpenConnectionAsync(InboxDb db, int businessId, StatsPeriod period, CancellationToken ct)
     {
-        var business = await db.Businesses.AsNoTracking().Where(b => b.Id == businessId)
-            .Select(b => new { b.TimeZone, b.Hours }).SingleAsync(ct);
-        var clock = new BusinessClock(business.Hours.In(business.TimeZone));
+        var clock = await EpisodeTimes.ClockAsync(db, businessId, ct);
 
         // The hourly rows are summed by the database: per day for the series and the totals, per weekday and hour for the heatmap.
         var hours = db.Set<StatsHour>().AsNoTracking().Where(h => h.BusinessId == businessId);
@@ -90,7 +88,7 @@ public static class StatsQueries
             heatmap[((int)cell.DayOfWeek + 6) % 7][cell.Hour] = cell.Received;
         }
 
-        return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, business.TimeZone,
+        return new StatsReport(period.From, period.To, period.PreviousFrom, period.PreviousTo, clock.Zone.Id,
             Figures(dayTotals, current), Figures(previousTotals, previous),
             days, heatmap,
             await AgentsAsync(db, businessId, period, current, ct),
