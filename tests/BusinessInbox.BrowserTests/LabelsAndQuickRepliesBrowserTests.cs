@@ -58,6 +58,8 @@ public sealed class LabelsAndQuickRepliesBrowserTests(BrowserFixture fixture)
         await SignInAsync(page, agentEmail);
         await page.GetByRole(AriaRole.Button, new() { Name = "Ada" }).ClickAsync();
         var reply = page.GetByLabel("Reply");
+        // On a desktop the opened chat puts the caret in the composer; the agent types once it is there.
+        await Expect(reply).ToBeFocusedAsync();
 
         await reply.PressSequentiallyAsync("Great! /th");
         var picker = page.GetByRole(AriaRole.Listbox, new() { Name = "Quick replies" });
