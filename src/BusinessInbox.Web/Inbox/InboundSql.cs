@@ -165,17 +165,6 @@ internal sealed partial class InboundSql : IDisposable
         return counters;
     }
 
-    public IReadOnlyList<string> Members(int businessId)
-    {
-        var members = new List<string>();
-        using var row = Read("SELECT UserId FROM Memberships WHERE BusinessId = $business", businessId);
-        while (row.Read())
-        {
-            members.Add(row.GetString(0));
-        }
-        return members;
-    }
-
     public void Insert(Contact contact) => contact.Id = checked((int)Identity(
         """
         INSERT INTO Contacts (BusinessId, Name, Phone, IsBlocked, CreatedAt) VALUES ($business, $name, $phone, 0, $createdAt)

@@ -189,9 +189,9 @@ public sealed class InboundWriter(
                 await notifier.MessageAddedAsync(businessId, chat, message);
                 await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
             }
-            foreach (var (businessId, counters, members) in notice.Counters)
+            foreach (var (businessId, counters, mineChangedFor) in notice.Counters)
             {
-                await notifier.CountersAsync(businessId, counters, members);
+                await notifier.CountersAsync(businessId, counters, mineChangedFor);
             }
             if (notice.AnyAutoReply)
             {
@@ -245,10 +245,10 @@ public sealed class InboundWriter(
 
     private sealed record Stored(Pending Pending, InboundResult Result);
 
-    /// <summary>What the staff are told about a committed group: each new message with its chat, and each business's counts.</summary>
+    /// <summary>What the staff are told about a committed group: each new message with its chat, and the counts it changed.</summary>
     private sealed record Notice(
         IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
-        IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> Members)> Counters,
+        IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> MineChangedFor)> Counters,
         bool AnyAutoReply,
         bool AnyMedia);
 
@@ -270,6 +270,9 @@ public sealed class InboundWriter(
 
         private readonly List<(Message Message, bool Media)> _messages = [];
         private bool _anyAutoReply;
+
+        /// <summary>The counts the group changed, by business and tab; written by <see cref="Finish"/>.</summary>
+        private Dictionary<(int BusinessId, string Key), int> _counted = [];
 
         public InboundResult Add(InboundMessage inbound)
         {
@@ -353,7 +356,8 @@ public sealed class InboundWriter(
             {
                 sql.Update(contact);
             }
-            foreach (var ((businessId, key), delta) in InboxCounters.Deltas(_before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key)))))
+            _counted = InboxCounters.Deltas(_before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key))));
+            foreach (var ((businessId, key), delta) in _counted)
             {
                 sql.AddToCounter(businessId, key, delta);
             }
@@ -368,8 +372,9 @@ public sealed class InboundWriter(
         {
             var chats = _before.Keys.ToDictionary(c => c, sql.Summary);
             var messages = _messages.Select(m => (m.Message.BusinessId, chats[m.Message.Chat], ViewOf(m.Message))).ToList();
-            var counters = _before.Keys.Select(c => c.BusinessId).Distinct()
-                .Select(businessId => (businessId, sql.Counters(businessId), sql.Members(businessId))).ToList();
+            // Most messages land in a chat that is already open and unread: its business's counts stay as they were.
+            var counters = _counted.Keys.GroupBy(k => k.BusinessId, k => k.Key)
+                .Select(changed => (changed.Key, sql.Counters(changed.Key), InboxCounters.MineOf(changed))).ToList();
             return new Notice(messages, counters, _anyAutoReply, _messages.Any(m => m.Media));
         }
 

@@ -13,7 +13,10 @@ public static class InboxCounters
     public const string All = "all";
     public const string Unread = "unread";
     public const string Unassigned = "unassigned";
-    public static string Mine(string userId) => "mine:" + userId;
+    /// <summary>The key a member is shown their own count under.</summary>
+    public const string MineKey = "mine";
+    private const string MinePrefix = MineKey + ":";
+    public static string Mine(string userId) => MinePrefix + userId;
     public static string Status(ChatStatus status) => "status:" + status.ToString().ToLowerInvariant();
 
     /// <summary>A chat as far as the counters care.</summary>
@@ -97,13 +100,23 @@ public static class InboxCounters
 
     public static Dictionary<string, int> ForMember(IReadOnlyDictionary<string, int> all, string userId)
     {
-        var mine = Mine(userId);
-        var result = all.Where(c => !c.Key.StartsWith("mine:", StringComparison.Ordinal) || c.Key == mine)
-            .ToDictionary(c => c.Key == mine ? "mine" : c.Key, c => c.Value);
-        foreach (var key in new[] { All, Unread, Unassigned, "mine", Status(ChatStatus.Open), Status(ChatStatus.Pending), Status(ChatStatus.Resolved) })
+        var result = Shared(all);
+        result[MineKey] = all.GetValueOrDefault(Mine(userId));
+        return result;
+    }
+
+    /// <summary>The counts every member sees alike: all but the "mine" ones, each tab present.</summary>
+    public static Dictionary<string, int> Shared(IReadOnlyDictionary<string, int> all)
+    {
+        var result = all.Where(c => !c.Key.StartsWith(MinePrefix, StringComparison.Ordinal)).ToDictionary();
+        foreach (var key in new[] { All, Unread, Unassigned, Status(ChatStatus.Open), Status(ChatStatus.Pending), Status(ChatStatus.Resolved) })
         {
             result.TryAdd(key, 0);
         }
         return result;
     }
+
+    /// <summary>The members whose "mine" count is among <paramref name="keys"/>.</summary>
+    public static IReadOnlyList<string> MineOf(IEnumerable<string> keys) =>
+        keys.Where(k => k.StartsWith(MinePrefix, StringComparison.Ordinal)).Select(k => k[MinePrefix.Length..]).ToList();
 }

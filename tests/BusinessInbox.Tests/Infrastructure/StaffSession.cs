@@ -16,7 +16,8 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     public ConcurrentQueue<MessageView> Added { get; } = new();
     public ConcurrentQueue<StatusPush> Statuses { get; } = new();
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
-    public ConcurrentQueue<Dictionary<string, int>> Counters { get; } = new();
+    /// <summary>The tab counts as the page shows them: each push sets the counts it carries.</summary>
+    public ConcurrentDictionary<string, int> Counters { get; } = new();
     public ConcurrentQueue<int> Removed { get; } = new();
 
     public static async Task<StaffSession> StartAsync(InboxApp app, string email)
@@ -27,9 +28,20 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
         session.Hub.On<int, long[], MessageStatus, string?>(nameof(IInboxClient.MessagesStatus),
             (chat, ids, status, reason) => session.Statuses.Enqueue(new StatusPush(chat, ids, status, reason)));
         session.Hub.On<ChatSummary, ChatEventView?>(nameof(IInboxClient.ChatChanged), (c, e) => session.Changes.Enqueue((c, e)));
-        session.Hub.On<Dictionary<string, int>>(nameof(IInboxClient.Counters), c => session.Counters.Enqueue(c));
+        session.Hub.On<Dictionary<string, int>>(nameof(IInboxClient.Counters), pushed =>
+        {
+            foreach (var (key, count) in pushed)
+            {
+                session.Counters[key] = count;
+            }
+        });
         session.Hub.On<int>(nameof(IInboxClient.ChatRemoved), id => session.Removed.Enqueue(id));
         await session.Hub.StartAsync();
+        // As the page does: the first call is answered once the connection has joined its business's groups.
+        foreach (var (key, count) in await session.Hub.InvokeAsync<Dictionary<string, int>>(nameof(InboxHub.Counters)))
+        {
+            session.Counters.TryAdd(key, count);
+        }
         return session;
     }
 

@@ -158,7 +158,8 @@ async function loadList(append = false) {
 
 function showCounters(counters) {
     for (const span of root.querySelectorAll('[data-counter]')) {
-        const value = counters[span.dataset.counter] ?? counters[`${span.dataset.counter}:${userId}`];
+        // A push may carry some of the counts only: the others stay as shown.
+        const value = counters[span.dataset.counter];
         if (value !== undefined) span.textContent = String(value);
     }
 }
