@@ -82,6 +82,15 @@ public sealed record PlannedReply(AutoReplyKind Kind, string Template, string? A
 /// </summary>
 public static class AutoReplyRules
 {
+    /// <summary>A reply's text as the customer gets it: the placeholders filled in, trimmed, cut to the longest message allowed; empty for none.</summary>
+    public static string Text(PlannedReply reply, IReadOnlyDictionary<string, string?> values)
+    {
+        var text = Placeholders.Render(reply.Template, values).Trim();
+        return Inbox.MessageText.CodePoints(text) > Inbox.MessageText.MaxLength
+            ? string.Concat(text.EnumerateRunes().Take(Inbox.MessageText.MaxLength))
+            : text;
+    }
+
     public static IReadOnlyList<PlannedReply> Decide(AutoReplySettings settings, BusinessClock clock, InboundFacts facts)
     {
         if (facts.ContactBlocked)

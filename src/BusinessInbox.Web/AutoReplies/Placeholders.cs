@@ -35,10 +35,10 @@ public static partial class Placeholders
         Token().Replace(template, m => Known.Contains(m.Groups[1].Value) ? values.GetValueOrDefault(m.Groups[1].Value) ?? "" : m.Value);
 
     /// <summary>The values for one chat at one instant, as automatic and quick replies fill them in.</summary>
-    public static Dictionary<string, string?> ValuesFor(Business business, OpeningHours hours, BusinessClock clock, string? contactName, DateTimeOffset now) => new()
+    public static Dictionary<string, string?> ValuesFor(string businessName, OpeningHours hours, BusinessClock clock, string? contactName, DateTimeOffset now) => new()
     {
         [ContactName] = contactName,
-        [BusinessName] = business.Name,
+        [BusinessName] = businessName,
         [HoursToday] = HoursText.Today(hours, clock, now),
         [NextOpen] = HoursText.NextOpen(hours, clock, now),
     };

@@ -128,7 +128,6 @@ public sealed class ContactCommands(InboxDb db, WriteGate gate, TimeProvider clo
             files = await Attachments.AttachmentUploads.KeysOfChatsAsync(db, chatIds, ct);
             await db.Attachments.Where(a => chatIds.Contains(a.Message.ChatId)).ExecuteDeleteAsync(ct);
             await db.Outbox.Where(o => chatIds.Contains(o.Message.ChatId)).ExecuteDeleteAsync(ct);
-            await db.AutoReplyJobs.Where(j => db.Messages.Any(m => m.Id == j.MessageId && chatIds.Contains(m.ChatId))).ExecuteDeleteAsync(ct);
             await db.Messages.Where(m => chatIds.Contains(m.ChatId)).ExecuteDeleteAsync(ct);
             await db.ChatEvents.Where(e => chatIds.Contains(e.ChatId)).ExecuteDeleteAsync(ct);
             await db.Chats.Where(c => chatIds.Contains(c.Id)).ExecuteDeleteAsync(ct);

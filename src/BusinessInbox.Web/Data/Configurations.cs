@@ -151,14 +151,6 @@ internal sealed class BusinessLogoConfiguration : IEntityTypeConfiguration<Busin
     }
 }
 
-internal sealed class AutoReplyJobConfiguration : IEntityTypeConfiguration<AutoReplyJob>
-{
-    public void Configure(EntityTypeBuilder<AutoReplyJob> b)
-    {
-        b.HasOne<Message>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(x => x.MessageId).IsUnique();
-    }
-}
 
 /// <summary>Settings that are read and written whole (hours, auto-replies) are kept as one JSON column.</summary>
 internal sealed class JsonConverter<T>() : ValueConverter<T, string>(

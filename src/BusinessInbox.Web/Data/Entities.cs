@@ -269,18 +269,6 @@ public class ApiToken
     public DateTimeOffset? LastUsedAt { get; set; }
 }
 
-/// <summary>
-/// A customer message whose automatic replies are still to be decided. Written in the same transaction
-/// as the message; the auto-reply worker decides, writes the replies and removes it in one transaction.
-/// </summary>
-public class AutoReplyJob
-{
-    public long Id { get; set; }
-    public int BusinessId { get; set; }
-    public long MessageId { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-}
-
 /// <summary>A label staff put on chats to sort them (as in WhatsApp Business); names are unique per business in any letter case.</summary>
 public class Label
 {

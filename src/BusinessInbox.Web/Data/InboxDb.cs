@@ -16,7 +16,6 @@ public class InboxDb(DbContextOptions<InboxDb> options) : IdentityDbContext<AppU
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
     public DbSet<InboxCounter> InboxCounters => Set<InboxCounter>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
-    public DbSet<AutoReplyJob> AutoReplyJobs => Set<AutoReplyJob>();
     public DbSet<BusinessLogo> BusinessLogos => Set<BusinessLogo>();
     public DbSet<Label> Labels => Set<Label>();
     public DbSet<ChatLabel> ChatLabels => Set<ChatLabel>();

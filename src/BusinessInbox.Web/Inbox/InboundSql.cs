@@ -115,16 +115,27 @@ internal sealed partial class InboundSql : IDisposable
             : null;
     }
 
-    /// <summary>What the group needs of a business: its automatic replies, and its clock (opening hours and time zone).</summary>
-    public (AutoReplySettings AutoReplies, BusinessClock Clock) Business(int businessId)
+    /// <summary>What the group needs of a business: its name, opening hours and clock, and its automatic replies.</summary>
+    public BusinessFacts Business(int businessId)
     {
-        using var row = Read("SELECT AutoReplies, Hours, TimeZone FROM Businesses WHERE Id = $business", businessId);
+        using var row = Read("SELECT Name, AutoReplies, Hours, TimeZone FROM Businesses WHERE Id = $business", businessId);
         if (!row.Read())
         {
             throw new InvalidOperationException($"Business {businessId} does not exist.");
         }
-        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(1)).In(row.GetString(2));
-        return (JsonConverter<AutoReplySettings>.Read(row.GetString(0)), new BusinessClock(hours));
+        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(2)).In(row.GetString(3));
+        return new BusinessFacts(row.GetString(0), hours, new BusinessClock(hours), JsonConverter<AutoReplySettings>.Read(row.GetString(1)));
+    }
+
+    public IReadOnlyCollection<int> LabelIds(int chatId)
+    {
+        var labels = new List<int>();
+        using var row = Read("SELECT LabelId FROM ChatLabels WHERE ChatId = $chat", chatId);
+        while (row.Read())
+        {
+            labels.Add(row.GetInt32(0));
+        }
+        return labels;
     }
 
     /// <summary>
@@ -223,9 +234,9 @@ internal sealed partial class InboundSql : IDisposable
         """, fetch.BusinessId, fetch.Message.Id, fetch.MediaType, fetch.MediaId, fetch.MimeType, fetch.Sha256, fetch.FileName, fetch.Voice,
         fetch.Attempts, fetch.NextAttemptAt, fetch.State, fetch.CreatedAt);
 
-    public void Insert(AutoReplyJob job) => job.Id = Identity(
-        "INSERT INTO AutoReplyJobs (BusinessId, MessageId, CreatedAt) VALUES ($business, $message, $createdAt) RETURNING Id",
-        job.BusinessId, job.MessageId, job.CreatedAt);
+    public void Insert(OutboxItem item) => item.Id = Identity(
+        "INSERT INTO Outbox (BusinessId, MessageId, Attempts, NextAttemptAt, CreatedAt) VALUES ($business, $message, 0, $nextAttemptAt, $createdAt) RETURNING Id",
+        item.BusinessId, item.Message.Id, item.NextAttemptAt, item.CreatedAt);
 
     public void Insert(EpisodeStat episode) => episode.Id = Identity(
         "INSERT INTO EpisodeStat (BusinessId, ChatId, StartedAt, Reopened) VALUES ($business, $chat, $startedAt, $reopened) RETURNING Id",
@@ -235,10 +246,11 @@ internal sealed partial class InboundSql : IDisposable
     public void Update(Chat chat) => Execute(
         """
         UPDATE Chats SET Status = $status, UnreadCount = $unread, LastMessageAt = $lastMessageAt, LastMessageId = $lastMessageId,
-            LastMessagePreview = $preview, LastCustomerMessageAt = $lastCustomerMessageAt, EpisodeStartedAt = $episodeStartedAt
+            LastMessagePreview = $preview, LastCustomerMessageAt = $lastCustomerMessageAt, EpisodeStartedAt = $episodeStartedAt,
+            LastAwaySentAt = $lastAwaySentAt, LastAwayPeriod = $lastAwayPeriod
         WHERE Id = $id
         """, chat.Status, chat.UnreadCount, chat.LastMessageAt, chat.LastMessageId, chat.LastMessagePreview, chat.LastCustomerMessageAt,
-        chat.EpisodeStartedAt, chat.Id);
+        chat.EpisodeStartedAt, chat.LastAwaySentAt, chat.LastAwayPeriod, chat.Id);
 
     /// <summary>Writes what a group of customer messages changes on a contact.</summary>
     public void Update(Contact contact) => Execute(
@@ -311,3 +323,6 @@ internal sealed partial class InboundSql : IDisposable
     [GeneratedRegex(@"\$\w+")]
     private static partial Regex ParameterPattern();
 }
+
+/// <summary>What an inbound group needs of a business.</summary>
+internal sealed record BusinessFacts(string Name, OpeningHours Hours, BusinessClock Clock, AutoReplySettings AutoReplies);

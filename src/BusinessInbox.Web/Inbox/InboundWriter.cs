@@ -14,7 +14,7 @@ namespace BusinessInbox.Inbox;
 /// See docs/decisions/0015-group-commit-of-inbound-messages.md.
 /// </summary>
 public sealed class InboundWriter(
-    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, AutoReplySignal autoReplySignal,
+    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox,
     Channels.WhatsApp.WhatsAppMediaSignal mediaSignal, ILogger<InboundWriter> logger)
     : BackgroundService
 {
@@ -187,15 +187,19 @@ public sealed class InboundWriter(
             foreach (var (businessId, chat, message) in notice.Messages)
             {
                 await notifier.MessageAddedAsync(businessId, chat, message);
-                await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
+                // The customer sees an automatic reply once the channel took it, as any message of the shop's.
+                if (message.Direction == MessageDirection.Inbound)
+                {
+                    await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
+                }
             }
             foreach (var (businessId, counters, mineChangedFor) in notice.Counters)
             {
                 await notifier.CountersAsync(businessId, counters, mineChangedFor);
             }
-            if (notice.AnyAutoReply)
+            if (notice.AnyAutomaticReply)
             {
-                autoReplySignal.Wake();
+                outbox.Wake();
             }
             // After MessageAdded: a file fetched (or refused) at once must not be announced before its message.
             if (notice.AnyMedia)
@@ -245,11 +249,11 @@ public sealed class InboundWriter(
 
     private sealed record Stored(Pending Pending, InboundResult Result);
 
-    /// <summary>What the staff are told about a committed group: each new message with its chat, and the counts it changed.</summary>
+    /// <summary>What the staff are told about a committed group: each new message (automatic replies too) with its chat, and the counts it changed.</summary>
     private sealed record Notice(
         IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
         IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> MineChangedFor)> Counters,
-        bool AnyAutoReply,
+        bool AnyAutomaticReply,
         bool AnyMedia);
 
     /// <summary>
@@ -262,14 +266,14 @@ public sealed class InboundWriter(
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
         private readonly Dictionary<(int, string), Contact?> _byPhone = [];
         private readonly Dictionary<(int, ChannelKind), Chat> _chats = [];
-        private readonly Dictionary<int, (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock)> _businesses = [];
+        private readonly Dictionary<int, BusinessFacts> _businesses = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), Stats.StatsCounts> _hours = [];
 
         /// <summary>Each chat touched, with its state before the group (null for a new chat), for the inbox counters.</summary>
         private readonly Dictionary<Chat, InboxCounters.ChatState?> _before = new(ReferenceEqualityComparer.Instance);
 
         private readonly List<(Message Message, bool Media)> _messages = [];
-        private bool _anyAutoReply;
+        private bool _anyAutomaticReply;
 
         /// <summary>The counts the group changed, by business and tab; written by <see cref="Finish"/>.</summary>
         private Dictionary<(int BusinessId, string Key), int> _counted = [];
@@ -282,7 +286,7 @@ public sealed class InboundWriter(
 
             // A blocked contact's messages are kept but change nothing that would ask for attention.
             var blocked = contact.IsBlocked;
-            var autoReplyDue = AutoReplyDue(business.AutoReplies, business.Clock, inbound.Body, contact, chat);
+            var previousMessageAt = contact.LastMessageAt;
             bool? episodeReopened = chat.EpisodeStartedAt is null ? chat.Status == ChatStatus.Resolved : null;
             var newContact = contact.FirstMessageAt is null;
             if (chat.Status == ChatStatus.Resolved && !blocked)
@@ -317,18 +321,11 @@ public sealed class InboundWriter(
             {
                 sql.Insert(Channels.WhatsApp.WhatsAppMediaFetch.For(media, message, now));
             }
-            if (autoReplyDue)
-            {
-                sql.Insert(new AutoReplyJob { BusinessId = message.BusinessId, MessageId = message.Id, CreatedAt = now });
-                _anyAutoReply = true;
-            }
             if (episodeReopened is { } reopened)
             {
                 sql.Insert(new Stats.EpisodeStat { BusinessId = chat.BusinessId, ChatId = chat.Id, StartedAt = now, Reopened = reopened });
             }
-            var (date, hour) = Stats.StatsRecorder.LocalHour(business.Clock.Zone, now);
-            _hours[(inbound.BusinessId, date, hour)] = _hours.GetValueOrDefault((inbound.BusinessId, date, hour))
-                + new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0);
+            Count(inbound.BusinessId, new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0));
 
             if (!blocked)
             {
@@ -342,6 +339,10 @@ public sealed class InboundWriter(
             contact.FirstMessageAt ??= now;
             contact.LastMessageAt = now;
             _messages.Add((message, inbound.Media is not null));
+            if (!blocked)
+            {
+                AutomaticReplies(business, contact, chat, inbound.Body, previousMessageAt);
+            }
             return new InboundResult(message.Id, chat.Id, Duplicate: false);
         }
 
@@ -375,7 +376,7 @@ public sealed class InboundWriter(
             // Most messages land in a chat that is already open and unread: its business's counts stay as they were.
             var counters = _counted.Keys.GroupBy(k => k.BusinessId, k => k.Key)
                 .Select(changed => (changed.Key, sql.Counters(changed.Key), InboxCounters.MineOf(changed))).ToList();
-            return new Notice(messages, counters, _anyAutoReply, _messages.Any(m => m.Media));
+            return new Notice(messages, counters, _anyAutomaticReply, _messages.Any(m => m.Media));
         }
 
         /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>
@@ -385,7 +386,7 @@ public sealed class InboundWriter(
                 ? new Attachments.AttachmentView(file.Id, file.Kind, file.ContentType, file.FileName, file.Size, file.Width, file.Height, file.ThumbnailKey != null)
                 : null);
 
-        private (AutoReplies.AutoReplySettings AutoReplies, Hours.BusinessClock Clock) BusinessOf(int businessId)
+        private BusinessFacts BusinessOf(int businessId)
         {
             if (!_businesses.TryGetValue(businessId, out var business))
             {
@@ -395,24 +396,59 @@ public sealed class InboundWriter(
         }
 
         /// <summary>
-        /// Whether the business's automatic replies could answer this message, decided by the same rules with the facts as they
-        /// are now (before the message changes them). The worker decides again when the job runs; what can change until then
-        /// — a staff reply, an away message sent for an earlier message — only ever removes replies, except a chat's labels,
-        /// so the label condition is left to the worker. A message that earns nothing gets no job, which is most of them.
+        /// Writes the automatic replies the message earns, decided by the business's rules on the facts as they are when it is
+        /// stored, in the same transaction: the reply and the message it answers are stored together or not at all, and a later
+        /// message of the group sees what an earlier one's reply changed. The outbox sends them.
         /// </summary>
-        private bool AutoReplyDue(AutoReplies.AutoReplySettings settings, Hours.BusinessClock clock, string body, Contact contact, Chat chat)
+        private void AutomaticReplies(BusinessFacts business, Contact contact, Chat chat, string body, DateTimeOffset? previousMessageAt)
         {
-            if (!settings.AnyEnabled || contact.IsBlocked)
+            var settings = business.AutoReplies;
+            if (!settings.AnyEnabled)
             {
-                return false;
+                return;
             }
-            if (settings.Recipients is AutoReplies.Recipients.ExceptLabels or AutoReplies.Recipients.OnlyLabels)
+            var labels = settings.Recipients is AutoReplies.Recipients.ExceptLabels or AutoReplies.Recipients.OnlyLabels ? sql.LabelIds(chat.Id) : [];
+            var facts = new AutoReplies.InboundFacts(now, body, ContactBlocked: false, previousMessageAt,
+                chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod, labels);
+            var replies = AutoReplies.AutoReplyRules.Decide(settings, business.Clock, facts);
+            if (replies.Count == 0)
             {
-                settings = settings with { Recipients = AutoReplies.Recipients.Everyone };
+                return;
             }
-            var facts = new AutoReplies.InboundFacts(now, body, ContactBlocked: false, contact.LastMessageAt,
-                chat.LastStaffReplyAt, chat.LastAwaySentAt, chat.LastAwayPeriod);
-            return AutoReplies.AutoReplyRules.Decide(settings, clock, facts).Count > 0;
+            var values = AutoReplies.Placeholders.ValuesFor(business.Name, business.Hours, business.Clock, contact.Name, now);
+            foreach (var reply in replies)
+            {
+                var text = AutoReplies.AutoReplyRules.Text(reply, values);
+                if (text.Length == 0)
+                {
+                    continue;
+                }
+                var automatic = new Message
+                {
+                    BusinessId = chat.BusinessId, Chat = chat, Channel = chat.Channel, Direction = MessageDirection.Outbound,
+                    Author = MessageAuthor.Automatic, Kind = MessageKind.Text, Body = text, Status = MessageStatus.Queued, CreatedAt = now,
+                };
+                sql.Insert(automatic);
+                sql.Insert(new OutboxItem { BusinessId = chat.BusinessId, Message = automatic, NextAttemptAt = now, CreatedAt = now });
+                if (reply.Kind == AutoReplies.AutoReplyKind.Away)
+                {
+                    chat.LastAwaySentAt = now;
+                    chat.LastAwayPeriod = reply.AwayPeriod;
+                }
+                chat.LastMessageAt = now;
+                chat.LastMessageId = automatic.Id;
+                chat.LastMessagePreview = MessageText.Preview(text);
+                Count(chat.BusinessId, new Stats.StatsCounts(SentAutomatic: 1));
+                _messages.Add((automatic, false));
+                _anyAutomaticReply = true;
+            }
+        }
+
+        /// <summary>Adds to the statistics of the business's current hour.</summary>
+        private void Count(int businessId, Stats.StatsCounts counts)
+        {
+            var (date, hour) = Stats.StatsRecorder.LocalHour(BusinessOf(businessId).Clock.Zone, now);
+            _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
         }
 
         /// <summary>

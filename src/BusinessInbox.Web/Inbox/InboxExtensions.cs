@@ -41,8 +41,6 @@ public static class InboxExtensions
         services.AddValidatedSection<OutboxOptions>(OutboxOptions.Section);
         services.AddSingleton<OutboxSignal>();
         services.AddHostedService<OutboxDispatcher>();
-        services.AddSingleton<AutoReplySignal>();
-        services.AddHostedService<AutoReplyWorker>();
         return builder;
     }
 

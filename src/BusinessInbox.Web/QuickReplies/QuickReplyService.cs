@@ -226,6 +226,6 @@ public sealed partial class QuickReplyService(InboxDb db, WriteGate gate, TimePr
             .Select(q => q.Text).SingleOrDefaultAsync(ct) ?? throw InboxException.NotFound("The quick reply");
         var business = await db.Businesses.AsNoTracking().SingleAsync(b => b.Id == businessId, ct);
         var hours = business.Hours.In(business.TimeZone);
-        return Placeholders.Render(text, Placeholders.ValuesFor(business, hours, new BusinessClock(hours), contactName.Name, clock.GetUtcNow()));
+        return Placeholders.Render(text, Placeholders.ValuesFor(business.Name, hours, new BusinessClock(hours), contactName.Name, clock.GetUtcNow()));
     }
 }

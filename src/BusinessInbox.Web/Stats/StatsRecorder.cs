@@ -173,10 +173,6 @@ public static class StatsRecorder
             _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
         }
 
-        /// <summary>An automatic reply was written (staff replies, which also count for their author, go through <see cref="MessageWrittenAsync"/>).</summary>
-        public Task AutomaticReplyWrittenAsync(Message message, CancellationToken ct) =>
-            message.Kind == MessageKind.Text ? CountAsync(message.BusinessId, message.CreatedAt, new StatsCounts(SentAutomatic: 1), ct) : Task.CompletedTask;
-
         /// <inheritdoc cref="StatsRecorder.StatusMovedAsync"/>
         public Task StatusMovedAsync(int businessId, DateTimeOffset createdAt, MessageStatus from, MessageStatus to, CancellationToken ct) =>
             CountAsync(businessId, createdAt, StatsCounts.OfStatus(to) - StatsCounts.OfStatus(from), ct);

@@ -244,7 +244,6 @@ public sealed class LabelsAndQuickRepliesTests : IAsyncLifetime
 
         await _app.CustomerWritesAsync(shop.Id, "vip", "price?");
         await _app.CustomerWritesAsync(shop.Id, "walk-in", "price?");
-        await Eventually.ReturnsAsync(() => _app.WithDbAsync(db => db.AutoReplyJobs.AnyAsync()), pending => !pending, "the auto-reply jobs to be decided");
 
         var answered = await _app.WithDbAsync(db => db.Messages.Where(m => m.Author == MessageAuthor.Automatic).Select(m => m.ChatId).ToListAsync());
         answered.Should().Equal(labelledGetsIt ? labelled.ChatId : plain.ChatId);

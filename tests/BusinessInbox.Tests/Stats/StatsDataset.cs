@@ -107,11 +107,10 @@ public sealed class StatsDataset
 
     private void At(string utc) => Clock.SetUtcNow(Utc(utc));
 
-    /// <summary>A customer's text through the signed webhook; waits until the automatic replies were decided.</summary>
+    /// <summary>A customer's text through the signed webhook; waits until its automatic replies were sent.</summary>
     private async Task<int> CustomerAsync(string from, string wamid)
     {
         await World.PostOkAsync(CustomerText(wamid, "Hello from " + from, from, "Customer " + from[^1]));
-        await Eventually.ReturnsAsync(() => World.App.WithDbAsync(db => db.AutoReplyJobs.CountAsync()), n => n == 0, "the automatic replies to be decided");
         await Eventually.ReturnsAsync(() => World.App.WithDbAsync(db => db.Outbox.CountAsync()), n => n == 0, "the automatic replies to be sent");
         return await World.App.WithDbAsync(db => db.Messages.Where(m => m.ExternalId == wamid).Select(m => m.ChatId).SingleAsync());
     }

@@ -478,29 +478,6 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("BusinessInbox.Data.AutoReplyJob", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("BusinessId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("MessageId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("MessageId")
-                        .IsUnique();
-
-                    b.ToTable("AutoReplyJobs");
-                });
-
             modelBuilder.Entity("BusinessInbox.Data.Business", b =>
                 {
                     b.Property<int>("Id")
@@ -1469,15 +1446,6 @@ namespace BusinessInbox.Data.Sqlite.Migrations
                     b.HasOne("BusinessInbox.Data.Business", null)
                         .WithMany()
                         .HasForeignKey("BusinessId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BusinessInbox.Data.AutoReplyJob", b =>
-                {
-                    b.HasOne("BusinessInbox.Data.Message", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -12,14 +12,14 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BusinessInbox.Tests.AutoReplies;
 
-/// <summary>Auto-replies through the real path: the customer hub, the ingest transaction, the worker and the outbox.</summary>
-public sealed class AutoReplyWorkerTests : IAsyncLifetime
+/// <summary>Auto-replies through the real path: the customer hub, the ingest transaction that writes them, and the outbox.</summary>
+public sealed class AutomaticReplyTests : IAsyncLifetime
 {
     private const string Zone = "Europe/Berlin";
     private readonly FakeTimeProvider _time = new(Local("2026-06-15 22:00"));
     private readonly InboxApp _app;
 
-    public AutoReplyWorkerTests() => _app = new InboxApp { Clock = _time };
+    public AutomaticReplyTests() => _app = new InboxApp { Clock = _time };
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -52,18 +52,9 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         return shop;
     }
 
+    /// <summary>The automatic replies stored so far: written with the message they answer, they are there once its send returns.</summary>
     private static Task<List<string>> AutomaticRepliesAsync(InboxApp app) =>
         app.WithDbAsync(db => db.Messages.Where(m => m.Author == MessageAuthor.Automatic).OrderBy(m => m.Id).Select(m => m.Body).ToListAsync());
-
-    /// <summary>Waits until no auto-reply work is pending and at least <paramref name="expected"/> replies exist.</summary>
-    private static async Task<List<string>> AutomaticRepliesSettledAsync(InboxApp app, int expected)
-    {
-        var (replies, _) = await Eventually.ReturnsAsync(
-            async () => (await AutomaticRepliesAsync(app), await app.WithDbAsync(db => db.AutoReplyJobs.AnyAsync())),
-            r => r.Item1.Count >= expected && !r.Item2,
-            $"{expected} automatic replies");
-        return replies;
-    }
 
     [Fact]
     public async Task A_first_message_at_night_gets_the_greeting_then_the_away_message_and_nothing_more_that_night()
@@ -72,12 +63,11 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         await using var customer = await _app.NewCustomerAsync(shop.Slug);
 
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "Hello?", "Lena");
-        var replies = await AutomaticRepliesSettledAsync(_app, 2);
+        var replies = await AutomaticRepliesAsync(_app);
         replies.Should().Equal("Welcome to Night Owl!", "Sorry Lena, Night Owl is closed. We open Tue 09:00.");
 
         _time.Advance(TimeSpan.FromMinutes(5));
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m2", "Anyone?", null);
-        await Eventually.ReturnsAsync(() => _app.WithDbAsync(db => db.AutoReplyJobs.AnyAsync()), pending => !pending, "the job to be processed");
         (await AutomaticRepliesAsync(_app)).Should().HaveCount(2, "the away message is sent once per closed period");
     }
 
@@ -87,7 +77,7 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         var shop = await ShopAsync(_app);
         await using var customer = await _app.NewCustomerAsync(shop.Slug);
         var first = await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "Hello?", null);
-        await AutomaticRepliesSettledAsync(_app, 2);
+        (await AutomaticRepliesAsync(_app)).Should().HaveCount(2);
         var chatId = await _app.WithDbAsync(db => db.Messages.Where(m => m.Id == first.Id).Select(m => m.ChatId).SingleAsync());
 
         _time.Advance(TimeSpan.FromMinutes(6));
@@ -97,12 +87,11 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         }
         _time.Advance(TimeSpan.FromMinutes(1));
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m2", "Great, thanks", null);
-        await Eventually.ReturnsAsync(() => _app.WithDbAsync(db => db.AutoReplyJobs.AnyAsync()), pending => !pending, "the job to be processed");
         (await AutomaticRepliesAsync(_app)).Should().HaveCount(2);
 
         _time.Advance(TimeSpan.FromDays(1));
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m3", "Me again", null);
-        (await AutomaticRepliesSettledAsync(_app, 3))[2].Should().StartWith("Sorry");
+        (await AutomaticRepliesAsync(_app))[2].Should().StartWith("Sorry");
     }
 
     [Fact]
@@ -111,12 +100,12 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         var shop = await ShopAsync(_app);
         await using var customer = await _app.NewCustomerAsync(shop.Slug);
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "你好", null);
-        await AutomaticRepliesSettledAsync(_app, 2);
+        (await AutomaticRepliesAsync(_app)).Should().HaveCount(2);
 
         _time.Advance(TimeSpan.FromDays(1));
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m2", "明天营业吗？", null);
 
-        (await AutomaticRepliesSettledAsync(_app, 3))[2].Should().Be("营业时间：09:00–18:00");
+        (await AutomaticRepliesAsync(_app))[2].Should().Be("营业时间：09:00–18:00");
     }
 
     [Fact]
@@ -125,12 +114,12 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
         var shop = await ShopAsync(_app);
         await using var customer = await _app.NewCustomerAsync(shop.Slug);
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "hi", null);
-        await AutomaticRepliesSettledAsync(_app, 2);
+        (await AutomaticRepliesAsync(_app)).Should().HaveCount(2);
 
         _time.Advance(TimeSpan.FromDays(15));
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m2", "hi again", null);
 
-        var replies = await AutomaticRepliesSettledAsync(_app, 4);
+        var replies = await AutomaticRepliesAsync(_app);
         replies[2].Should().Be("Welcome to Night Owl!");
     }
 
@@ -163,25 +152,26 @@ public sealed class AutoReplyWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_restart_between_the_message_and_the_worker_still_sends_each_reply_exactly_once()
+    public async Task Replies_stored_before_a_restart_are_sent_after_it_exactly_once()
     {
         TestBusiness shop;
         var dataPath = Path.Combine(Path.GetTempPath(), "bi-tests", Guid.NewGuid().ToString("n"));
         await using (var crashed = new InboxApp { Clock = _time }
             .WithSetting("Storage:DataPath", dataPath)
-            .WithServices(s => s.Remove(s.Single(d => d.ImplementationType == typeof(AutoReplyWorker)))))
+            .WithServices(s => s.Remove(s.Single(d => d.ImplementationType == typeof(OutboxDispatcher)))))
         {
             shop = await ShopAsync(crashed);
             await using var customer = await crashed.NewCustomerAsync(shop.Slug);
             await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "Hello?", null);
-            (await crashed.WithDbAsync(db => db.AutoReplyJobs.CountAsync())).Should().Be(1);
+            (await AutomaticRepliesAsync(crashed)).Should().HaveCount(2, "the replies are stored with the message they answer");
+            (await crashed.WithDbAsync(db => db.Outbox.CountAsync())).Should().Be(2);
         }
 
         await using var restarted = new InboxApp { Clock = _time }.WithSetting("Storage:DataPath", dataPath);
         _ = restarted.Services;
-        var replies = await AutomaticRepliesSettledAsync(restarted, 2);
+        await Eventually.ReturnsAsync(() => restarted.WithDbAsync(db => db.Outbox.CountAsync()), n => n == 0, "both replies to be delivered");
 
-        replies.Should().HaveCount(2);
-        (await restarted.WithDbAsync(db => db.Outbox.CountAsync())).Should().Be(0, "both replies were delivered");
+        var statuses = await restarted.WithDbAsync(db => db.Messages.Where(m => m.Author == MessageAuthor.Automatic).Select(m => m.Status).ToListAsync());
+        statuses.Should().Equal(MessageStatus.Sent, MessageStatus.Sent);
     }
 }
