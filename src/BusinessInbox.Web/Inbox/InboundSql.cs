@@ -127,6 +127,7 @@ internal sealed partial class InboundSql : IDisposable
         return new BusinessFacts(row.GetString(0), hours, new BusinessClock(hours), JsonConverter<AutoReplySettings>.Read(row.GetString(1)));
     }
 
+    /// <summary>The labels on a chat, for automatic replies that go to some labels only.</summary>
     public IReadOnlyCollection<int> LabelIds(int chatId)
     {
         var labels = new List<int>();

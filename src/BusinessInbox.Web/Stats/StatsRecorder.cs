@@ -153,8 +153,8 @@ public static class StatsRecorder
     }
 
     /// <summary>
-    /// The same counts for a group of writes in one transaction (a batch of status webhooks or automatic replies; the
-    /// inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per
+    /// The same counts for a group of writes in one transaction (a batch of status webhooks, or the statuses that arrived
+    /// before our send returned; the inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per
     /// business and hour when the group is saved, instead of a time-zone query and an upsert per message.
     /// </summary>
     public sealed class Tally(InboxDb db)
