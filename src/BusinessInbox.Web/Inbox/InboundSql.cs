@@ -239,6 +239,75 @@ internal sealed partial class InboundSql : IDisposable
         "INSERT INTO Outbox (BusinessId, MessageId, Attempts, NextAttemptAt, CreatedAt) VALUES ($business, $message, 0, $nextAttemptAt, $createdAt) RETURNING Id",
         item.BusinessId, item.Message.Id, item.NextAttemptAt, item.CreatedAt);
 
+    /// <summary>Our WhatsApp message with this wamid, as far as a status webhook changes it (its body is not read).</summary>
+    public Message? OurMessage(int businessId, string externalId)
+    {
+        using var row = Read(
+            $"SELECT {OurMessageColumns} FROM Messages WHERE Channel = $channel AND ExternalId = $externalId AND BusinessId = $business",
+            ChannelKind.WhatsApp, externalId, businessId);
+        return row.Read() ? OurMessageOf(row, businessId) : null;
+    }
+
+    /// <summary>Our WhatsApp message by its id, if it is still waiting for the wamid its send returns.</summary>
+    public Message? OurUnsentMessage(int businessId, long id)
+    {
+        using var row = Read(
+            $"""
+            SELECT {OurMessageColumns} FROM Messages
+            WHERE Id = $id AND BusinessId = $business AND Channel = $channel AND Direction = $outbound AND ExternalId IS NULL
+            """, id, businessId, ChannelKind.WhatsApp, MessageDirection.Outbound);
+        return row.Read() ? OurMessageOf(row, businessId) : null;
+    }
+
+    private const string OurMessageColumns = "Id, ChatId, Status, FailureReason, ExternalId, CreatedAt, PricingCategory, Billable";
+
+    private static Message OurMessageOf(SqliteDataReader row, int businessId) => new()
+    {
+        Id = row.GetInt64(0),
+        BusinessId = businessId,
+        ChatId = row.GetInt32(1),
+        Channel = ChannelKind.WhatsApp,
+        Direction = MessageDirection.Outbound,
+        Body = string.Empty,
+        Status = (MessageStatus)row.GetInt32(2),
+        FailureReason = NullableString(row, 3),
+        ExternalId = NullableString(row, 4),
+        CreatedAt = Time(row, 5),
+        PricingCategory = NullableString(row, 6),
+        Billable = row.IsDBNull(7) ? null : row.GetBoolean(7),
+    };
+
+    /// <summary>
+    /// Writes what status webhooks changed on our message; its wamid only if they <paramref name="identified"/> it, since
+    /// SQLite rewrites the entries of an index on every column an UPDATE sets.
+    /// </summary>
+    public void UpdateStatus(Message message, bool identified)
+    {
+        const string Set = "Status = $status, FailureReason = $failureReason, StatusChangedAt = $statusChangedAt, PricingCategory = $pricingCategory, Billable = $billable";
+        if (identified)
+        {
+            Execute($"UPDATE Messages SET {Set}, ExternalId = $externalId WHERE Id = $id",
+                message.Status, message.FailureReason, message.StatusChangedAt, message.PricingCategory, message.Billable, message.ExternalId, message.Id);
+        }
+        else
+        {
+            Execute($"UPDATE Messages SET {Set} WHERE Id = $id",
+                message.Status, message.FailureReason, message.StatusChangedAt, message.PricingCategory, message.Billable, message.Id);
+        }
+    }
+
+    /// <summary>A status for a message not known yet, kept until our send returns its wamid.</summary>
+    public void Insert(PendingStatus pending) => pending.Id = Identity(
+        """
+        INSERT INTO PendingStatuses (BusinessId, ExternalId, Status, FailureReason, PricingCategory, Billable, ReceivedAt)
+        VALUES ($business, $externalId, $status, $failureReason, $pricingCategory, $billable, $receivedAt)
+        RETURNING Id
+        """, pending.BusinessId, pending.ExternalId, pending.Status, pending.FailureReason, pending.PricingCategory, pending.Billable, pending.ReceivedAt);
+
+    public void RemovePendingStatusesBefore(DateTimeOffset before) => Execute("DELETE FROM PendingStatuses WHERE ReceivedAt < $before", before);
+
+    public void RemoveFromOutbox(long messageId) => Execute("DELETE FROM Outbox WHERE MessageId = $message", messageId);
+
     public void Insert(EpisodeStat episode) => episode.Id = Identity(
         "INSERT INTO EpisodeStat (BusinessId, ChatId, StartedAt, Reopened) VALUES ($business, $chat, $startedAt, $reopened) RETURNING Id",
         episode.BusinessId, episode.ChatId, episode.StartedAt, episode.Reopened);
@@ -253,15 +322,31 @@ internal sealed partial class InboundSql : IDisposable
         """, chat.Status, chat.UnreadCount, chat.LastMessageAt, chat.LastMessageId, chat.LastMessagePreview, chat.LastCustomerMessageAt,
         chat.EpisodeStartedAt, chat.LastAwaySentAt, chat.LastAwayPeriod, chat.Id);
 
-    /// <summary>Writes what a group of customer messages changes on a contact.</summary>
-    public void Update(Contact contact) => Execute(
-        "UPDATE Contacts SET Name = $name, FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
-        contact.Name, contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
+    /// <summary>
+    /// Writes what a group of customer messages changes on a contact; the name only if the group <paramref name="named"/> it,
+    /// since SQLite rewrites the entries of an index on every column an UPDATE sets, changed or not.
+    /// </summary>
+    public void Update(Contact contact, bool named)
+    {
+        if (named)
+        {
+            Execute("UPDATE Contacts SET Name = $name, FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
+                contact.Name, contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
+        }
+        else
+        {
+            Execute("UPDATE Contacts SET FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
+                contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
+        }
+    }
 
     public void AddToCounter(int businessId, string key, int delta) => Execute(InboxCounters.AddSql, businessId, key, delta);
 
     public void AddToHour(int businessId, DateOnly date, int hour, StatsCounts counts) => Execute(StatsRecorder.AddToHourSql,
         businessId, date, hour, counts.Received, counts.SentByStaff, counts.SentAutomatic, counts.Delivered, counts.Read, counts.Failed, counts.NewContacts);
+
+    public void AddBilled(int businessId, DateOnly date, string category, int messages) => Execute(StatsRecorder.AddBilledSql,
+        businessId, date, category, messages);
 
     public void Dispose()
     {

@@ -7,11 +7,11 @@ using Microsoft.EntityFrameworkCore;
 namespace BusinessInbox.Inbox;
 
 /// <summary>
-/// Group commit of customer messages: every message that arrives while the previous group is being written
-/// joins the next group, which is stored in one transaction behind the <see cref="WriteGate"/>. Each caller
-/// is answered only after its group's commit, so "acknowledged" still means "durably stored"; the staff
-/// and customer pushes follow from a second loop without holding up the acknowledgements.
-/// See docs/decisions/0015-group-commit-of-inbound-messages.md.
+/// Group commit of what the channels bring in, customers' messages and WhatsApp's status webhooks: everything that
+/// arrives while the previous group is being written joins the next group, which is stored in one transaction behind
+/// the <see cref="WriteGate"/>. Each caller is answered only after its group's commit, so "acknowledged" still means
+/// "durably stored"; the staff and customer pushes follow from a second loop without holding up the acknowledgements.
+/// See docs/decisions/0015-group-commit-of-inbound-messages.md and 0024-statuses-in-the-inbound-group.md.
 /// </summary>
 public sealed class InboundWriter(
     IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox,
@@ -37,7 +37,22 @@ public sealed class InboundWriter(
     /// <param name="refuseWhenBusy">Throw <see cref="InboxBusyException"/> when the queue is full (a webhook, whose sender retries) instead of waiting for room.</param>
     public async Task<InboundResult> ReceiveAsync(InboundMessage inbound, bool refuseWhenBusy, CancellationToken ct)
     {
-        var pending = new Pending(inbound, new TaskCompletionSource<InboundResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingMessage(inbound);
+        await EnqueueAsync(pending, refuseWhenBusy, ct);
+        // A caller that gives up still has its message stored: a later redelivery is then a duplicate.
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Applies a WhatsApp status webhook to our message; refused with <see cref="InboxBusyException"/> when the queue is full.</summary>
+    public async Task ApplyStatusAsync(int businessId, Channels.WhatsApp.StatusUpdate update, CancellationToken ct)
+    {
+        var pending = new PendingStatusUpdate(businessId, update);
+        await EnqueueAsync(pending, refuseWhenBusy: true, ct);
+        await pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async ValueTask EnqueueAsync(Pending pending, bool refuseWhenBusy, CancellationToken ct)
+    {
         if (!_queue.Writer.TryWrite(pending))
         {
             if (refuseWhenBusy)
@@ -46,8 +61,6 @@ public sealed class InboundWriter(
             }
             await _queue.Writer.WriteAsync(pending, ct);
         }
-        // A caller that gives up still has its message stored: a later redelivery is then a duplicate.
-        return await pending.Done.Task.WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -74,7 +87,7 @@ public sealed class InboundWriter(
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var left))
             {
-                left.Done.TrySetCanceled(stoppingToken);
+                left.Cancel(stoppingToken);
             }
             _pushes.Writer.TryComplete();
             await pushing;
@@ -92,8 +105,8 @@ public sealed class InboundWriter(
         }
         catch (Exception ex) when (group.Count > 1)
         {
-            // One message that cannot be stored must not fail the others: write them one by one.
-            logger.LogWarning(ex, "A group of {Count} inbound messages failed; storing them one at a time", group.Count);
+            // One message or status that cannot be stored must not fail the others: write them one by one.
+            logger.LogWarning(ex, "A group of {Count} inbound messages and statuses failed; storing them one at a time", group.Count);
             foreach (var pending in group)
             {
                 await WriteAsync([pending]);
@@ -103,13 +116,14 @@ public sealed class InboundWriter(
         catch (Exception ex)
         {
             // Another process may have stored the same delivery between our check and our insert.
-            if (ex is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } && await StoredEarlierAsync(group[0].Message) is { } earlier)
+            if (ex is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT }
+                && group[0] is PendingMessage message && await StoredEarlierAsync(message.Message) is { } earlier)
             {
-                group[0].Done.TrySetResult(earlier);
+                message.Done.TrySetResult(earlier);
             }
             else
             {
-                group[0].Done.TrySetException(ex);
+                group[0].Fail(ex);
             }
             return;
         }
@@ -117,7 +131,11 @@ public sealed class InboundWriter(
         {
             s.Pending.Done.TrySetResult(s.Result);
         }
-        if (notice.Messages.Count > 0)
+        foreach (var pending in group)
+        {
+            (pending as PendingStatusUpdate)?.Done.TrySetResult();
+        }
+        if (!notice.IsEmpty)
         {
             _pushes.Writer.TryWrite(notice);
         }
@@ -144,8 +162,14 @@ public sealed class InboundWriter(
                 var batch = new Batch(sql, clock.GetUtcNow());
                 var stored = new List<Stored>(group.Count);
                 var seen = new Dictionary<(ChannelKind, string), InboundResult>();
-                foreach (var pending in group)
+                foreach (var item in group)
                 {
+                    if (item is PendingStatusUpdate status)
+                    {
+                        batch.Apply(status.BusinessId, status.Update);
+                        continue;
+                    }
+                    var pending = (PendingMessage)item;
                     var inbound = pending.Message;
                     var key = (inbound.Channel, inbound.ExternalMessageId);
                     if (!seen.TryGetValue(key, out var earlier))
@@ -197,6 +221,10 @@ public sealed class InboundWriter(
             {
                 await notifier.CountersAsync(businessId, counters, mineChangedFor);
             }
+            foreach (var message in notice.Ticks)
+            {
+                await Channels.WhatsApp.WhatsAppStatuses.NotifyAsync(notifier, message);
+            }
             if (notice.AnyAutomaticReply)
             {
                 outbox.Wake();
@@ -245,16 +273,53 @@ public sealed class InboundWriter(
         return contact;
     }
 
-    private sealed record Pending(InboundMessage Message, TaskCompletionSource<InboundResult> Done);
+    /// <summary>Something waiting for a group: a customer's message or a status webhook, with its caller's answer.</summary>
+    private abstract class Pending
+    {
+        public abstract void Fail(Exception exception);
 
-    private sealed record Stored(Pending Pending, InboundResult Result);
+        public abstract void Cancel(CancellationToken ct);
+    }
 
-    /// <summary>What the staff are told about a committed group: each new message (automatic replies too) with its chat, and the counts it changed.</summary>
+    private sealed class PendingMessage(InboundMessage message) : Pending
+    {
+        public InboundMessage Message { get; } = message;
+
+        public TaskCompletionSource<InboundResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception exception) => Done.TrySetException(exception);
+
+        public override void Cancel(CancellationToken ct) => Done.TrySetCanceled(ct);
+    }
+
+    private sealed class PendingStatusUpdate(int businessId, Channels.WhatsApp.StatusUpdate update) : Pending
+    {
+        public int BusinessId { get; } = businessId;
+
+        public Channels.WhatsApp.StatusUpdate Update { get; } = update;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception exception) => Done.TrySetException(exception);
+
+        public override void Cancel(CancellationToken ct) => Done.TrySetCanceled(ct);
+    }
+
+    private sealed record Stored(PendingMessage Pending, InboundResult Result);
+
+    /// <summary>
+    /// What the staff are told about a committed group: each new message (automatic replies too) with its chat, the counts
+    /// it changed, and our messages whose ticks moved.
+    /// </summary>
     private sealed record Notice(
         IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
         IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> MineChangedFor)> Counters,
+        IReadOnlyList<Message> Ticks,
         bool AnyAutomaticReply,
-        bool AnyMedia);
+        bool AnyMedia)
+    {
+        public bool IsEmpty => Messages.Count == 0 && Ticks.Count == 0;
+    }
 
     /// <summary>
     /// The contacts, chats and businesses one group touches, each read once and changed in memory; the messages are inserted
@@ -266,6 +331,9 @@ public sealed class InboundWriter(
         private readonly Dictionary<(int, ChannelKind, string), Contact> _byIdentity = [];
         private readonly Dictionary<(int, string), Contact?> _byPhone = [];
         private readonly Dictionary<(int, ChannelKind), Chat> _chats = [];
+
+        /// <summary>Known contacts without a name that the group's messages gave one.</summary>
+        private readonly HashSet<Contact> _named = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<int, BusinessFacts> _businesses = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), Stats.StatsCounts> _hours = [];
 
@@ -274,6 +342,13 @@ public sealed class InboundWriter(
 
         private readonly List<(Message Message, bool Media)> _messages = [];
         private bool _anyAutomaticReply;
+
+        /// <summary>Our messages that status webhooks found, by business and wamid; with whether this group learnt the wamid.</summary>
+        private readonly Dictionary<(int BusinessId, string ExternalId), Message> _ours = [];
+        private readonly Dictionary<Message, bool> _statused = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<long, Message> _ticked = [];
+        private readonly Dictionary<(int BusinessId, DateOnly Date, string Category), int> _billed = [];
+        private bool _stalePendingRemoved;
 
         /// <summary>The counts the group changed, by business and tab; written by <see cref="Finish"/>.</summary>
         private Dictionary<(int BusinessId, string Key), int> _counted = [];
@@ -325,7 +400,7 @@ public sealed class InboundWriter(
             {
                 sql.Insert(new Stats.EpisodeStat { BusinessId = chat.BusinessId, ChatId = chat.Id, StartedAt = now, Reopened = reopened });
             }
-            Count(inbound.BusinessId, new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0));
+            Count(inbound.BusinessId, now, new Stats.StatsCounts(Received: 1, NewContacts: newContact ? 1 : 0));
 
             if (!blocked)
             {
@@ -346,16 +421,78 @@ public sealed class InboundWriter(
             return new InboundResult(message.Id, chat.Id, Duplicate: false);
         }
 
-        /// <summary>Writes what the group changed on its chats and contacts, and adds it to the inbox counters and the statistics.</summary>
+        /// <summary>
+        /// Applies a status webhook to our message (<see cref="Channels.WhatsApp.WhatsAppStatuses.Apply"/>); one for a message
+        /// not known yet is kept until our send returns its wamid.
+        /// </summary>
+        public void Apply(int businessId, Channels.WhatsApp.StatusUpdate update)
+        {
+            var message = OurMessage(businessId, update);
+            if (message is null)
+            {
+                if (!_stalePendingRemoved)
+                {
+                    // Statuses for messages sent from the shop's own phone never find a match: keep them a week at most.
+                    sql.RemovePendingStatusesBefore(now - Channels.WhatsApp.WhatsAppStatuses.PendingKeptFor);
+                    _stalePendingRemoved = true;
+                }
+                sql.Insert(new Channels.WhatsApp.PendingStatus
+                {
+                    BusinessId = businessId, ExternalId = update.ExternalId, Status = update.Status, FailureReason = update.FailureReason,
+                    PricingCategory = update.PricingCategory, Billable = update.Billable, ReceivedAt = now,
+                });
+                return;
+            }
+            var identified = message.ExternalId is null;
+            var effect = Channels.WhatsApp.WhatsAppStatuses.Apply(message, update, now);
+            _statused[message] = _statused.GetValueOrDefault(message) || identified;
+            Count(businessId, message.CreatedAt, effect.Counts);
+            if (effect.BilledAs is { } category)
+            {
+                var date = Stats.StatsRecorder.LocalHour(BusinessOf(businessId).Clock.Zone, message.CreatedAt).Date;
+                var key = (businessId, date, Stats.StatsRecorder.PricingCategory(category));
+                _billed[key] = _billed.GetValueOrDefault(key) + 1;
+            }
+            if (effect.LeavesOutbox)
+            {
+                sql.RemoveFromOutbox(message.Id);
+            }
+            if (effect.Moved)
+            {
+                _ticked[message.Id] = message;
+            }
+        }
+
+        /// <summary>Our message a status is for: by its wamid, or by the callback data we sent while the wamid is not known yet.</summary>
+        private Message? OurMessage(int businessId, Channels.WhatsApp.StatusUpdate update)
+        {
+            if (_ours.TryGetValue((businessId, update.ExternalId), out var known))
+            {
+                return known;
+            }
+            var message = sql.OurMessage(businessId, update.ExternalId)
+                ?? (Channels.WhatsApp.WhatsAppStatuses.CallbackMessageId(update) is { } id ? sql.OurUnsentMessage(businessId, id) : null);
+            if (message is not null)
+            {
+                _ours[(businessId, update.ExternalId)] = message;
+            }
+            return message;
+        }
+
+        /// <summary>Writes what the group changed on its chats, contacts and our messages, and adds it to the inbox counters and the statistics.</summary>
         public void Finish()
         {
+            foreach (var (message, identified) in _statused)
+            {
+                sql.UpdateStatus(message, identified);
+            }
             foreach (var chat in _before.Keys)
             {
                 sql.Update(chat);
             }
             foreach (var contact in _contacts.Values)
             {
-                sql.Update(contact);
+                sql.Update(contact, _named.Contains(contact));
             }
             _counted = InboxCounters.Deltas(_before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key))));
             foreach (var ((businessId, key), delta) in _counted)
@@ -364,7 +501,14 @@ public sealed class InboundWriter(
             }
             foreach (var ((businessId, date, hour), counts) in _hours)
             {
-                sql.AddToHour(businessId, date, hour, counts);
+                if (!counts.IsZero)
+                {
+                    sql.AddToHour(businessId, date, hour, counts);
+                }
+            }
+            foreach (var ((businessId, date, category), messages) in _billed)
+            {
+                sql.AddBilled(businessId, date, category, messages);
             }
         }
 
@@ -376,7 +520,7 @@ public sealed class InboundWriter(
             // Most messages land in a chat that is already open and unread: its business's counts stay as they were.
             var counters = _counted.Keys.GroupBy(k => k.BusinessId, k => k.Key)
                 .Select(changed => (changed.Key, sql.Counters(changed.Key), InboxCounters.MineOf(changed))).ToList();
-            return new Notice(messages, counters, _anyAutomaticReply, _messages.Any(m => m.Media));
+            return new Notice(messages, counters, [.. _ticked.Values], _anyAutomaticReply, _messages.Any(m => m.Media));
         }
 
         /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>
@@ -438,16 +582,20 @@ public sealed class InboundWriter(
                 chat.LastMessageAt = now;
                 chat.LastMessageId = automatic.Id;
                 chat.LastMessagePreview = MessageText.Preview(text);
-                Count(chat.BusinessId, new Stats.StatsCounts(SentAutomatic: 1));
+                Count(chat.BusinessId, now, new Stats.StatsCounts(SentAutomatic: 1));
                 _messages.Add((automatic, false));
                 _anyAutomaticReply = true;
             }
         }
 
-        /// <summary>Adds to the statistics of the business's current hour.</summary>
-        private void Count(int businessId, Stats.StatsCounts counts)
+        /// <summary>Adds to the statistics of the business's local hour at <paramref name="at"/>.</summary>
+        private void Count(int businessId, DateTimeOffset at, Stats.StatsCounts counts)
         {
-            var (date, hour) = Stats.StatsRecorder.LocalHour(BusinessOf(businessId).Clock.Zone, now);
+            if (counts.IsZero)
+            {
+                return;
+            }
+            var (date, hour) = Stats.StatsRecorder.LocalHour(BusinessOf(businessId).Clock.Zone, at);
             _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
         }
 
@@ -481,9 +629,10 @@ public sealed class InboundWriter(
                 }
                 _byIdentity[identityKey] = contact;
             }
-            if (string.IsNullOrWhiteSpace(contact.Name))
+            if (string.IsNullOrWhiteSpace(contact.Name) && NameOf(inbound) is { } name)
             {
-                contact.Name = NameOf(inbound);
+                contact.Name = name;
+                _named.Add(contact);
             }
             return contact;
         }

@@ -105,15 +105,22 @@ public static class StatsRecorder
         await AddBilledAsync(db, businessId, LocalHour(await ZoneAsync(db, businessId, ct), createdAt).Date, category, 1, ct);
     }
 
-    private static async Task AddBilledAsync(InboxDb db, int businessId, DateOnly date, string category, int messages, CancellationToken ct)
-    {
-        var name = category.Length > 40 ? category[..40] : category;
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO StatsPricingDay (BusinessId, Date, Category, Messages) VALUES ({businessId}, {date}, {name}, {messages})
-            ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + excluded.Messages
-            """, ct);
-    }
+    private static Task<int> AddBilledAsync(InboxDb db, int businessId, DateOnly date, string category, int messages, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync(AddBilledSql,
+        [
+            new SqliteParameter("$business", businessId), new SqliteParameter("$date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            new SqliteParameter("$category", PricingCategory(category)), new SqliteParameter("$messages", messages),
+        ], ct);
+
+    /// <summary>Adds billed messages to one business's day ($date as yyyy-MM-dd) and pricing category, creating the row if need be.</summary>
+    public const string AddBilledSql =
+        """
+        INSERT INTO StatsPricingDay (BusinessId, Date, Category, Messages) VALUES ($business, $date, $category, $messages)
+        ON CONFLICT (BusinessId, Date, Category) DO UPDATE SET Messages = Messages + excluded.Messages
+        """;
+
+    /// <summary>WhatsApp's pricing category as the statistics keep it: its first 40 characters.</summary>
+    public static string PricingCategory(string category) => category.Length > 40 ? category[..40] : category;
 
     /// <summary>A person replied: the first reply of the open episode is its first response. Automatic replies never call this.</summary>
     public static async Task StaffRepliedAsync(InboxDb db, int chatId, string? userId, DateTimeOffset at, CancellationToken ct)
@@ -153,9 +160,9 @@ public static class StatsRecorder
     }
 
     /// <summary>
-    /// The same counts for a group of writes in one transaction (a batch of status webhooks, or the statuses that arrived
-    /// before our send returned; the inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per
-    /// business and hour when the group is saved, instead of a time-zone query and an upsert per message.
+    /// The same counts for several writes in one transaction (the statuses that arrived before our send returned; the
+    /// inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per
+    /// business and hour when they are saved, instead of a time-zone query and an upsert per message.
     /// </summary>
     public sealed class Tally(InboxDb db)
     {
@@ -172,10 +179,6 @@ public static class StatsRecorder
             var (date, hour) = LocalHour(await ZoneOfAsync(businessId, ct), at);
             _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
         }
-
-        /// <inheritdoc cref="StatsRecorder.StatusMovedAsync"/>
-        public Task StatusMovedAsync(int businessId, DateTimeOffset createdAt, MessageStatus from, MessageStatus to, CancellationToken ct) =>
-            CountAsync(businessId, createdAt, StatsCounts.OfStatus(to) - StatsCounts.OfStatus(from), ct);
 
         /// <inheritdoc cref="StatsRecorder.BilledAsync"/>
         public async Task BilledAsync(int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)

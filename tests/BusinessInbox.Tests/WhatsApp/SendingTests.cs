@@ -66,6 +66,30 @@ public sealed class SendingTests
     }
 
     [Fact]
+    public async Task Statuses_that_arrive_among_customers_messages_move_the_ticks_and_every_message_is_stored()
+    {
+        await using var world = await WhatsAppWorld.StartAsync();
+        var (staff, chatId) = await CustomerAsksAsync(world);
+        await using var _ = staff;
+        var reply = await staff.Hub.InvokeAsync<MessageView>("Send", chatId, "Thanks!");
+        await staff.StatusAsync(reply.Id, MessageStatus.Sent);
+
+        // One delivery with a new customer's message and the reply's first status, while other customers write.
+        var others = Enumerable.Range(1, 12).Select(i => world.PostOkAsync(CustomerText($"wamid.other{i}", $"Question {i}", $"1650555{i:D4}")));
+        var mixed = world.PostOkAsync(Payload(Entry(
+            Messages("16505550099", "Ana", Text("16505550099", "wamid.ana", "Do you deliver?")),
+            Statuses(Status("wamid.fake1", "delivered")))));
+        await Task.WhenAll([.. others, mixed]);
+        await staff.StatusAsync(reply.Id, MessageStatus.Delivered);
+        await world.PostOkAsync(Payload(Entry(Statuses(Status("wamid.fake1", "read")))));
+
+        await staff.StatusAsync(reply.Id, MessageStatus.Read);
+        (await world.MessageAsync(reply.Id)).Status.Should().Be(MessageStatus.Read);
+        var customers = (await world.MessagesAsync()).Where(m => m.Direction == MessageDirection.Inbound).Select(m => m.ExternalId);
+        customers.Should().BeEquivalentTo(["wamid.question", "wamid.ana", .. Enumerable.Range(1, 12).Select(i => $"wamid.other{i}")]);
+    }
+
+    [Fact]
     public async Task A_failed_status_for_a_closed_window_shows_a_readable_reason()
     {
         await using var world = await WhatsAppWorld.StartAsync();

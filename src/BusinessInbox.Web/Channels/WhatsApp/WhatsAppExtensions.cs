@@ -20,8 +20,6 @@ public static class WhatsAppExtensions
         services.AddSingleton<WhatsAppSecrets>();
         services.AddSingleton<WhatsAppNumbers>();
         services.AddScoped<WhatsAppStatuses>();
-        services.AddSingleton<WhatsAppStatusWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<WhatsAppStatusWriter>());
         services.AddScoped<WebhookReceiver>();
         services.AddScoped<WhatsAppReadReceipts>();
         services.AddScoped<WhatsAppTemplates>();

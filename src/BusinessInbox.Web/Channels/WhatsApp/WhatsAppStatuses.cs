@@ -13,14 +13,14 @@ public sealed record StatusUpdate(
 /// Moves our WhatsApp messages' ticks from status webhooks: forward only (sent &lt; delivered &lt; read), failed
 /// unless a later delivered or read proves otherwise. A status can overtake our own send call, so one for an
 /// unknown message is matched by the callback data we sent (our message id), else kept until the send returns.
-/// Status webhooks are written in groups by <see cref="WhatsAppStatusWriter"/>.
+/// Status webhooks are written in groups with the customers' messages by <see cref="InboundWriter"/>.
 /// </summary>
-public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, WhatsAppStatusWriter writer)
+public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, InboundWriter writer)
 {
     internal static readonly TimeSpan PendingKeptFor = TimeSpan.FromDays(7);
 
-    /// <summary>Applies a status webhook; completes once it is stored.</summary>
-    public Task ApplyAsync(int businessId, StatusUpdate update, CancellationToken ct) => writer.ApplyAsync(businessId, update, ct);
+    /// <summary>Applies a status webhook; completes once it is stored, and refuses with <see cref="InboxBusyException"/> when the writer's queue is full.</summary>
+    public Task ApplyAsync(int businessId, StatusUpdate update, CancellationToken ct) => writer.ApplyStatusAsync(businessId, update, ct);
 
     /// <summary>Our send returned <paramref name="externalId"/>: records it and applies statuses that arrived first.</summary>
     public async Task SendReturnedAsync(int businessId, long messageId, string externalId, CancellationToken ct)
@@ -64,45 +64,57 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
     };
 
     /// <summary>Our message a status is for when its wamid is not known yet: the callback data we sent carries its id.</summary>
-    internal static Task<Message?> FindByCallbackAsync(InboxDb db, int businessId, StatusUpdate update, CancellationToken ct) =>
-        long.TryParse(update.CallbackData, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? db.Messages.SingleOrDefaultAsync(m =>
-                m.Id == id && m.BusinessId == businessId && m.Channel == ChannelKind.WhatsApp
-                && m.Direction == MessageDirection.Outbound && m.ExternalId == null, ct)
-            : Task.FromResult<Message?>(null);
+    internal static long? CallbackMessageId(StatusUpdate update) =>
+        long.TryParse(update.CallbackData, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>
     /// Applies the update to a tracked message inside the caller's transaction (saved with its next SaveChanges; the
     /// statistics go to <paramref name="tally"/>); returns whether the message's status moved.
     /// </summary>
-    internal static async Task<bool> ApplyToAsync(InboxDb db, Message message, StatusUpdate update, DateTimeOffset now, Stats.StatsRecorder.Tally tally, CancellationToken ct)
+    private static async Task<bool> ApplyToAsync(InboxDb db, Message message, StatusUpdate update, DateTimeOffset now, Stats.StatsRecorder.Tally tally, CancellationToken ct)
     {
-        var advances = Advances(message.Status, update.Status);
-        var wasQueued = message.Status == MessageStatus.Queued;
+        var effect = Apply(message, update, now);
+        await tally.CountAsync(message.BusinessId, message.CreatedAt, effect.Counts, ct);
+        if (effect.BilledAs is { } category)
+        {
+            await tally.BilledAsync(message.BusinessId, message.CreatedAt, category, ct);
+        }
+        if (effect.LeavesOutbox)
+        {
+            await db.Outbox.Where(o => o.MessageId == message.Id).ExecuteDeleteAsync(ct);
+        }
+        return effect.Moved;
+    }
+
+    /// <summary>
+    /// Applies the update to our message in memory and says what else it changes: the statistics of the hour the message
+    /// was written (the difference between its old and new status), its first known billing, and whether WhatsApp has it
+    /// although our send call never returned (a timeout), so that it must leave the outbox and not be sent again.
+    /// </summary>
+    internal static StatusEffect Apply(Message message, StatusUpdate update, DateTimeOffset now)
+    {
         var (wasStatus, wasBillable) = (message.Status, message.Billable == true);
+        var moved = Advances(message.Status, update.Status);
         message.ExternalId ??= update.ExternalId;
         message.PricingCategory = update.PricingCategory ?? message.PricingCategory;
         message.Billable = update.Billable ?? message.Billable;
-        if (advances)
+        if (moved)
         {
             message.Status = update.Status;
             message.FailureReason = update.Status == MessageStatus.Failed ? update.FailureReason ?? "WhatsApp could not deliver the message" : null;
             message.StatusChangedAt = now;
         }
-        await tally.StatusMovedAsync(message.BusinessId, message.CreatedAt, wasStatus, message.Status, ct);
-        if (!wasBillable && message is { Billable: true, PricingCategory: { } category })
-        {
-            await tally.BilledAsync(message.BusinessId, message.CreatedAt, category, ct);
-        }
-        if (advances && wasQueued)
-        {
-            // WhatsApp has it although our send call never returned (a timeout): it must not be sent again.
-            await db.Outbox.Where(o => o.MessageId == message.Id).ExecuteDeleteAsync(ct);
-        }
-        return advances;
+        return new StatusEffect(
+            moved,
+            Stats.StatsCounts.OfStatus(message.Status) - Stats.StatsCounts.OfStatus(wasStatus),
+            !wasBillable && message is { Billable: true, PricingCategory: { } category } ? category : null,
+            LeavesOutbox: moved && wasStatus == MessageStatus.Queued);
     }
 
     internal static Task NotifyAsync(InboxNotifier notifier, Message? message) => message is null
         ? Task.CompletedTask
         : notifier.StaffStatusAsync(message.BusinessId, message.ChatId, [message.Id], message.Status, message.FailureReason);
 }
+
+/// <summary>What a status webhook changed on one of our messages, beyond the message itself (<see cref="WhatsAppStatuses.Apply"/>).</summary>
+internal readonly record struct StatusEffect(bool Moved, Stats.StatsCounts Counts, string? BilledAs, bool LeavesOutbox);
