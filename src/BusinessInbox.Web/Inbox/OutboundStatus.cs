@@ -6,7 +6,10 @@ namespace BusinessInbox.Inbox;
 /// <summary>Moves our own messages through sent → delivered → read, forward only, or to failed with a reason.</summary>
 public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
 {
-    /// <summary>The channel accepted the message. Removes its outbox row in the same transaction.</summary>
+    /// <summary>
+    /// The channel accepted the message, under <paramref name="externalId"/> if it gave one. In the same transaction: its
+    /// outbox row is removed, and WhatsApp statuses that overtook the send's answer are applied.
+    /// </summary>
     public async Task SentAsync(long outboxId, long messageId, string? externalId, CancellationToken ct)
     {
         MessageView? view;
@@ -19,9 +22,11 @@ public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider cloc
             if (externalId is not null)
             {
                 await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, externalId), ct);
+                await Channels.WhatsApp.WhatsAppStatuses.ApplyKeptAsync(db, messageId, externalId, now, ct);
             }
             await db.Outbox.Where(o => o.Id == outboxId).ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
             view = await InboxQueries.MessageAsync(db, messageId, ct);
         }
         if (view is null)

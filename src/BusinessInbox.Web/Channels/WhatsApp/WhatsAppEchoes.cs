@@ -99,7 +99,7 @@ public sealed class WhatsAppEchoes(
             db.ChangeTracker.Clear();
         }
         // Statuses for it may have arrived first and been kept.
-        await statuses.SendReturnedAsync(businessId, message.Id, echo.Id, ct);
+        await statuses.IdentifiedAsync(businessId, message.Id, echo.Id, ct);
         var summary = (await InboxQueries.FindChatAsync(db, businessId, message.ChatId, ct))!;
         var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
         await notifier.MessageAddedAsync(businessId, summary, view);

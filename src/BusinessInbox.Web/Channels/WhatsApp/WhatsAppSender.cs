@@ -12,7 +12,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// A file is first uploaded to WhatsApp, then sent by its media id; the upload's errors are classified the same way.
 /// </summary>
 public sealed class WhatsAppSender(
-    InboxDb db, GraphApiClient graph, WhatsAppSecrets secrets, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock,
+    InboxDb db, GraphApiClient graph, WhatsAppSecrets secrets, WriteGate gate, TimeProvider clock,
     Attachments.IAttachmentStore store,
     Microsoft.Extensions.Options.IOptions<WhatsAppOptions> options, ILogger<WhatsAppSender> logger) : IChannelSender
 {
@@ -82,7 +82,7 @@ public sealed class WhatsAppSender(
         {
             throw new ChannelSendException("WhatsApp could not be reached.", transient: true);
         }
-        await statuses.SendReturnedAsync(message.BusinessId, message.MessageId, wamid, ct);
+        // Recorded with the message's "sent", in one transaction, with any statuses that overtook this answer.
         return new SendResult(wamid);
     }
 

@@ -22,36 +22,49 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
     /// <summary>Applies a status webhook; completes once it is stored, and refuses with <see cref="InboxBusyException"/> when the writer's queue is full.</summary>
     public Task ApplyAsync(int businessId, StatusUpdate update, CancellationToken ct) => writer.ApplyStatusAsync(businessId, update, ct);
 
-    /// <summary>Our send returned <paramref name="externalId"/>: records it and applies statuses that arrived first.</summary>
-    public async Task SendReturnedAsync(int businessId, long messageId, string externalId, CancellationToken ct)
+    /// <summary>
+    /// A message of ours got its wamid other than by our send (an echo of one sent from the shop's phone): records it and
+    /// applies statuses that arrived first. Sends record theirs with the message's "sent" (<see cref="OutboundStatus.SentAsync"/>).
+    /// </summary>
+    public async Task IdentifiedAsync(int businessId, long messageId, string externalId, CancellationToken ct)
     {
-        Message? changed = null;
+        Message? changed;
         using (await gate.EnterAsync(ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.Messages.Where(m => m.Id == messageId && m.BusinessId == businessId)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, externalId), ct);
-            var pending = await db.PendingStatuses.Where(p => p.BusinessId == businessId && p.ExternalId == externalId).OrderBy(p => p.Id).ToListAsync(ct);
-            if (pending.Count > 0)
-            {
-                var message = await db.Messages.SingleAsync(m => m.Id == messageId, ct);
-                var tally = new Stats.StatsRecorder.Tally(db);
-                foreach (var p in pending)
-                {
-                    var update = new StatusUpdate(externalId, p.Status, null, p.FailureReason, p.PricingCategory, p.Billable);
-                    if (await ApplyToAsync(db, message, update, clock.GetUtcNow(), tally, ct))
-                    {
-                        changed = message;
-                    }
-                }
-                await db.SaveChangesAsync(ct);
-                await tally.SaveAsync(ct);
-                await db.PendingStatuses.Where(p => p.BusinessId == businessId && p.ExternalId == externalId).ExecuteDeleteAsync(ct);
-            }
+            changed = await ApplyKeptAsync(db, messageId, externalId, clock.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
         }
         await NotifyAsync(notifier, changed);
+    }
+
+    /// <summary>
+    /// Applies the statuses kept for <paramref name="externalId"/> because they arrived before our message had it, inside the
+    /// caller's transaction behind the <see cref="WriteGate"/>; returns the message if its status moved.
+    /// </summary>
+    internal static async Task<Message?> ApplyKeptAsync(InboxDb db, long messageId, string externalId, DateTimeOffset now, CancellationToken ct)
+    {
+        var kept = await db.PendingStatuses.Where(p => p.ExternalId == externalId).OrderBy(p => p.Id).ToListAsync(ct);
+        if (kept.Count == 0)
+        {
+            return null;
+        }
+        var message = await db.Messages.SingleAsync(m => m.Id == messageId, ct);
+        kept.RemoveAll(p => p.BusinessId != message.BusinessId);
+        var tally = new Stats.StatsRecorder.Tally(db);
+        var moved = false;
+        foreach (var p in kept)
+        {
+            var update = new StatusUpdate(externalId, p.Status, null, p.FailureReason, p.PricingCategory, p.Billable);
+            moved |= await ApplyToAsync(db, message, update, now, tally, ct);
+        }
+        db.PendingStatuses.RemoveRange(kept);
+        await db.SaveChangesAsync(ct);
+        await tally.SaveAsync(ct);
+        return moved ? message : null;
     }
 
     /// <summary>Whether <paramref name="next"/> moves a message forward from <paramref name="current"/>.</summary>
