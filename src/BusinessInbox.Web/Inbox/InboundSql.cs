@@ -277,24 +277,19 @@ internal sealed partial class InboundSql : IDisposable
         Billable = row.IsDBNull(7) ? null : row.GetBoolean(7),
     };
 
+    /// <summary>Writes what status webhooks changed on our message, its wamid aside (<see cref="Identify"/>).</summary>
+    public void UpdateStatus(Message message) => Execute(
+        """
+        UPDATE Messages SET Status = $status, FailureReason = $failureReason, StatusChangedAt = $statusChangedAt,
+            PricingCategory = $pricingCategory, Billable = $billable
+        WHERE Id = $id
+        """, message.Status, message.FailureReason, message.StatusChangedAt, message.PricingCategory, message.Billable, message.Id);
+
     /// <summary>
-    /// Writes what status webhooks changed on our message; its wamid only if they <paramref name="identified"/> it, since
-    /// SQLite rewrites the entries of an index on every column an UPDATE sets.
+    /// Writes the wamid a status brought for our message found by its callback data. Apart from the other columns, since
+    /// SQLite rewrites an index's entries for every column an UPDATE sets, changed or not.
     /// </summary>
-    public void UpdateStatus(Message message, bool identified)
-    {
-        const string Set = "Status = $status, FailureReason = $failureReason, StatusChangedAt = $statusChangedAt, PricingCategory = $pricingCategory, Billable = $billable";
-        if (identified)
-        {
-            Execute($"UPDATE Messages SET {Set}, ExternalId = $externalId WHERE Id = $id",
-                message.Status, message.FailureReason, message.StatusChangedAt, message.PricingCategory, message.Billable, message.ExternalId, message.Id);
-        }
-        else
-        {
-            Execute($"UPDATE Messages SET {Set} WHERE Id = $id",
-                message.Status, message.FailureReason, message.StatusChangedAt, message.PricingCategory, message.Billable, message.Id);
-        }
-    }
+    public void Identify(Message message) => Execute("UPDATE Messages SET ExternalId = $externalId WHERE Id = $id", message.ExternalId, message.Id);
 
     /// <summary>A status for a message not known yet, kept until our send returns its wamid.</summary>
     public void Insert(PendingStatus pending) => pending.Id = Identity(
@@ -322,23 +317,16 @@ internal sealed partial class InboundSql : IDisposable
         """, chat.Status, chat.UnreadCount, chat.LastMessageAt, chat.LastMessageId, chat.LastMessagePreview, chat.LastCustomerMessageAt,
         chat.EpisodeStartedAt, chat.LastAwaySentAt, chat.LastAwayPeriod, chat.Id);
 
+    /// <summary>Writes what a group of customer messages changes on a contact, its name aside (<see cref="Rename"/>).</summary>
+    public void Update(Contact contact) => Execute(
+        "UPDATE Contacts SET FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
+        contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
+
     /// <summary>
-    /// Writes what a group of customer messages changes on a contact; the name only if the group <paramref name="named"/> it,
-    /// since SQLite rewrites the entries of an index on every column an UPDATE sets, changed or not.
+    /// Writes the name a message gave a contact who had none. Apart from the other columns, since SQLite rewrites an
+    /// index's entries for every column an UPDATE sets, changed or not.
     /// </summary>
-    public void Update(Contact contact, bool named)
-    {
-        if (named)
-        {
-            Execute("UPDATE Contacts SET Name = $name, FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
-                contact.Name, contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
-        }
-        else
-        {
-            Execute("UPDATE Contacts SET FirstMessageAt = $firstMessageAt, LastMessageAt = $lastMessageAt WHERE Id = $id",
-                contact.FirstMessageAt, contact.LastMessageAt, contact.Id);
-        }
-    }
+    public void Rename(Contact contact) => Execute("UPDATE Contacts SET Name = $name WHERE Id = $id", contact.Name, contact.Id);
 
     public void AddToCounter(int businessId, string key, int delta) => Execute(InboxCounters.AddSql, businessId, key, delta);
 

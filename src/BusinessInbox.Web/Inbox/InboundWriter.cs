@@ -332,8 +332,6 @@ public sealed class InboundWriter(
         private readonly Dictionary<(int, string), Contact?> _byPhone = [];
         private readonly Dictionary<(int, ChannelKind), Chat> _chats = [];
 
-        /// <summary>Known contacts without a name that the group's messages gave one.</summary>
-        private readonly HashSet<Contact> _named = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<int, BusinessFacts> _businesses = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), Stats.StatsCounts> _hours = [];
 
@@ -343,9 +341,8 @@ public sealed class InboundWriter(
         private readonly List<(Message Message, bool Media)> _messages = [];
         private bool _anyAutomaticReply;
 
-        /// <summary>Our messages that status webhooks found, by business and wamid; with whether this group learnt the wamid.</summary>
+        /// <summary>Our messages that status webhooks found, by business and wamid; each is written once by <see cref="Finish"/>.</summary>
         private readonly Dictionary<(int BusinessId, string ExternalId), Message> _ours = [];
-        private readonly Dictionary<Message, bool> _statused = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<long, Message> _ticked = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, string Category), int> _billed = [];
         private bool _stalePendingRemoved;
@@ -445,7 +442,10 @@ public sealed class InboundWriter(
             }
             var identified = message.ExternalId is null;
             var effect = Channels.WhatsApp.WhatsAppStatuses.Apply(message, update, now);
-            _statused[message] = _statused.GetValueOrDefault(message) || identified;
+            if (identified)
+            {
+                sql.Identify(message);
+            }
             Count(businessId, message.CreatedAt, effect.Counts);
             if (effect.BilledAs is { } category)
             {
@@ -482,9 +482,9 @@ public sealed class InboundWriter(
         /// <summary>Writes what the group changed on its chats, contacts and our messages, and adds it to the inbox counters and the statistics.</summary>
         public void Finish()
         {
-            foreach (var (message, identified) in _statused)
+            foreach (var message in _ours.Values.Distinct())
             {
-                sql.UpdateStatus(message, identified);
+                sql.UpdateStatus(message);
             }
             foreach (var chat in _before.Keys)
             {
@@ -492,7 +492,7 @@ public sealed class InboundWriter(
             }
             foreach (var contact in _contacts.Values)
             {
-                sql.Update(contact, _named.Contains(contact));
+                sql.Update(contact);
             }
             _counted = InboxCounters.Deltas(_before.Select(c => (c.Key.BusinessId, c.Value, (InboxCounters.ChatState?)InboxCounters.ChatState.Of(c.Key))));
             foreach (var ((businessId, key), delta) in _counted)
@@ -632,7 +632,7 @@ public sealed class InboundWriter(
             if (string.IsNullOrWhiteSpace(contact.Name) && NameOf(inbound) is { } name)
             {
                 contact.Name = name;
-                _named.Add(contact);
+                sql.Rename(contact);
             }
             return contact;
         }
