@@ -22,6 +22,7 @@ internal sealed partial class InboundSql : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
+    private readonly Dictionary<int, (StoredFacts Stored, BusinessFacts Facts)> _facts = [];
 
     private InboundSql(SqliteConnection connection) => _connection = connection;
 
@@ -123,9 +124,19 @@ internal sealed partial class InboundSql : IDisposable
         {
             throw new InvalidOperationException($"Business {businessId} does not exist.");
         }
-        var hours = JsonConverter<HoursSchedule>.Read(row.GetString(2)).In(row.GetString(3));
-        return new BusinessFacts(row.GetString(0), hours, new BusinessClock(hours), JsonConverter<AutoReplySettings>.Read(row.GetString(1)));
+        var stored = new StoredFacts(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3));
+        // Read every group, parsed only when the owner changed them: the settings' JSON and the time zone cost more than the row.
+        if (_facts.TryGetValue(businessId, out var known) && known.Stored == stored)
+        {
+            return known.Facts;
+        }
+        var hours = JsonConverter<HoursSchedule>.Read(stored.Hours).In(stored.TimeZone);
+        var facts = new BusinessFacts(stored.Name, hours, new BusinessClock(hours), JsonConverter<AutoReplySettings>.Read(stored.AutoReplies));
+        _facts[businessId] = (stored, facts);
+        return facts;
     }
+
+    private sealed record StoredFacts(string Name, string AutoReplies, string Hours, string TimeZone);
 
     /// <summary>The labels on a chat, for automatic replies that go to some labels only.</summary>
     public IReadOnlyCollection<int> LabelIds(int chatId)
