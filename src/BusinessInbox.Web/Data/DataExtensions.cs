@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using BusinessInbox.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -29,6 +30,7 @@ public static class DataExtensions
         }
 
         builder.Services.AddSingleton<SqlitePragmas>();
+        builder.Services.AddHostedService<WalCheckpointer>();
         builder.Services.AddDbContextPool<InboxDb>((sp, options) => options
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(InboxDb).Assembly.FullName))
             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
@@ -62,13 +64,18 @@ public static class DataExtensions
 }
 
 /// <summary>
-/// Per-connection SQLite settings: wait for a busy writer instead of failing, and fsync less often (safe in WAL). They
-/// belong to the native connection, which the pool keeps open across EF's open and close around every query, so they
-/// are set once per native connection rather than before every query.
+/// Per-connection SQLite settings: wait for a busy writer instead of failing, fsync less often (safe in WAL), and leave the
+/// copying of the write-ahead log to <see cref="WalCheckpointer"/> unless it falls far behind. They belong to the native
+/// connection, which the pool keeps open across EF's open and close around every query, so they are set once per native
+/// connection rather than before every query.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public const string Statements = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    /// <summary>The log's length (in pages, about 40 MB) at which a commit copies it back itself, as SQLite does at 1,000 by default.</summary>
+    public const int BackstopPages = 10_000;
+
+    public static readonly string Statements = string.Create(CultureInfo.InvariantCulture,
+        $"PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint={BackstopPages};");
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _set = [];
 
