@@ -10,7 +10,9 @@ public sealed class FakeGraph : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sentBy = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _callbacks = new(StringComparer.Ordinal);
     private long _sent;
+    private long _sentTwice;
 
     private FakeGraph(WebApplication app, int port)
     {
@@ -21,6 +23,9 @@ public sealed class FakeGraph : IAsyncDisposable
     public string BaseUrl { get; }
 
     public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Sends whose callback data (the app's message id) came in an earlier send already: one message sent twice.</summary>
+    public long SentTwice => Interlocked.Read(ref _sentTwice);
 
     /// <summary>The id given to the n-th message sent from a number (1-based).</summary>
     public static string Wamid(string phoneNumberId, long n) => $"wamid.bench-out-{phoneNumberId}-{n}";
@@ -35,8 +40,13 @@ public sealed class FakeGraph : IAsyncDisposable
         var fake = new FakeGraph(app, port);
         app.MapPost("/{version}/{phoneNumberId}/messages", async (string phoneNumberId, HttpRequest request) =>
         {
-            await request.Body.CopyToAsync(Stream.Null);
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(request.Body);
             Interlocked.Increment(ref fake._sent);
+            if (body.RootElement.TryGetProperty("biz_opaque_callback_data", out var callback)
+                && !fake._callbacks.TryAdd(callback.GetString() ?? string.Empty, 0))
+            {
+                Interlocked.Increment(ref fake._sentTwice);
+            }
             var n = fake._sentBy.AddOrUpdate(phoneNumberId, 1, (_, v) => v + 1);
             return Results.Text($"{{\"messaging_product\":\"whatsapp\",\"messages\":[{{\"id\":\"{Wamid(phoneNumberId, n)}\"}}]}}", "application/json", Encoding.UTF8);
         });

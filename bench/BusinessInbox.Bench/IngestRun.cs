@@ -12,7 +12,8 @@ public sealed record IngestReport(
     int Acknowledged,
     int Missing,
     int Duplicated,
-    long GraphSends)
+    long GraphSends,
+    long GraphSentTwice)
 {
     public LoadResult Of(string target, bool open) => Loads.First(l => l.Target == target && l.Mode.StartsWith(open ? "open" : "closed", StringComparison.Ordinal));
 }
@@ -93,7 +94,7 @@ public static class IngestRun
             }
             var customerToAgent = new List<Arrival> { Phase($"open loop {size.Rate}/s", open), Phase("closed loop", closed) };
             var (acknowledged, missing, duplicated) = await Ingest.VerifyAsync(database, acked);
-            return new IngestReport(loads, customerToAgent, agents.Count, businesses.Count, acknowledged, missing, duplicated, graph.Sent);
+            return new IngestReport(loads, customerToAgent, agents.Count, businesses.Count, acknowledged, missing, duplicated, graph.Sent, graph.SentTwice);
         }
         finally
         {
@@ -134,6 +135,6 @@ public static class IngestRun
         {
             Console.WriteLine($"customer→agent screen, {a.Phase,-22} p50 {a.P50Ms:0.00} ms, p99 {a.P99Ms:0.00} ms, max {a.MaxMs:0.0} ms ({a.Samples} of {a.Expected} pushes timed)");
         }
-        Console.WriteLine($"exactly once: {report.Acknowledged} acknowledged message ids, {report.Missing} missing, {report.Duplicated} stored twice; {report.GraphSends} automatic replies sent to the fake Graph API");
+        Console.WriteLine($"exactly once: {report.Acknowledged} acknowledged message ids, {report.Missing} missing, {report.Duplicated} stored twice; {report.GraphSends} automatic replies sent to the fake Graph API, {report.GraphSentTwice} of them twice");
     }
 }

@@ -146,6 +146,7 @@ try
             }),
             exactlyOnce = new { ingest.Acknowledged, ingest.Missing, ingest.Duplicated },
             automaticRepliesSent = ingest.GraphSends,
+            automaticRepliesSentTwice = ingest.GraphSentTwice,
         },
         totalSeconds = Math.Round(total.Elapsed.TotalSeconds, 1),
     };
@@ -164,7 +165,7 @@ try
         IngestRun.Print(ingest);
     }
     Console.WriteLine($"server peak RSS: {app.PeakRssMb:0} MB; total {total.Elapsed.TotalSeconds:0} s; figures in {outFile}");
-    return results.Any(r => r.Errors > 0) || ingest is { } i && (i.Loads.Any(l => l.Errors > 0) || i.Missing > 0 || i.Duplicated > 0 || i.Acknowledged == 0) ? 1 : 0;
+    return results.Any(r => r.Errors > 0) || ingest is { } i && (i.Loads.Any(l => l.Errors > 0) || i.Missing > 0 || i.Duplicated > 0 || i.GraphSentTwice > 0 || i.Acknowledged == 0) ? 1 : 0;
 }
 finally
 {

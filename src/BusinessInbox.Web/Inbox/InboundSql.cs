@@ -176,6 +176,24 @@ internal sealed partial class InboundSql : IDisposable
             contact.IsBlocked, chat.LastCustomerMessageAt);
     }
 
+    /// <summary>One of our messages as the customer's chat page shows it (<see cref="CustomerViews"/>).</summary>
+    public CustomerMessageView? CustomerView(long messageId)
+    {
+        using var row = Read(
+            """
+            SELECT m.Author, m.Body, m.Status, m.CreatedAt, a.Id, a.Kind, a.ContentType, a.FileName, a.Size, a.Width, a.Height, a.ThumbnailKey
+            FROM Messages m LEFT JOIN Attachments a ON a.MessageId = m.Id WHERE m.Id = $id
+            """, messageId);
+        if (!row.Read())
+        {
+            return null;
+        }
+        var file = row.IsDBNull(4) ? null : new AttachmentView(row.GetInt64(4), (AttachmentKind)row.GetInt32(5), row.GetString(6), row.GetString(7),
+            row.GetInt64(8), row.IsDBNull(9) ? null : row.GetInt32(9), row.IsDBNull(10) ? null : row.GetInt32(10), !row.IsDBNull(11));
+        return new CustomerMessageView(messageId, Mine: false, (MessageAuthor)row.GetInt32(0) == MessageAuthor.Automatic, row.GetString(1),
+            (MessageStatus)row.GetInt32(2), Time(row, 3), file);
+    }
+
     /// <summary>All of a business's inbox counts, every member's "mine" included.</summary>
     public Dictionary<string, int> Counters(int businessId)
     {
@@ -270,6 +288,19 @@ internal sealed partial class InboundSql : IDisposable
         return row.Read() ? OurMessageOf(row, businessId) : null;
     }
 
+    /// <summary>One of our messages on any channel, by its id, as far as its send and its statuses change it; null once erased.</summary>
+    public Message? OutboundMessage(long id)
+    {
+        using var row = Read($"SELECT {OurMessageColumns}, BusinessId, Channel FROM Messages WHERE Id = $id AND Direction = $outbound", id, MessageDirection.Outbound);
+        if (!row.Read())
+        {
+            return null;
+        }
+        var message = OurMessageOf(row, row.GetInt32(8));
+        message.Channel = (ChannelKind)row.GetInt32(9);
+        return message;
+    }
+
     private const string OurMessageColumns = "Id, ChatId, Status, FailureReason, ExternalId, CreatedAt, PricingCategory, Billable";
 
     private static Message OurMessageOf(SqliteDataReader row, int businessId) => new()
@@ -309,6 +340,24 @@ internal sealed partial class InboundSql : IDisposable
         VALUES ($business, $externalId, $status, $failureReason, $pricingCategory, $billable, $receivedAt)
         RETURNING Id
         """, pending.BusinessId, pending.ExternalId, pending.Status, pending.FailureReason, pending.PricingCategory, pending.Billable, pending.ReceivedAt);
+
+    /// <summary>The statuses kept for a wamid because they came before our send returned it, oldest first.</summary>
+    public List<StatusUpdate> KeptStatuses(int businessId, string externalId)
+    {
+        var kept = new List<StatusUpdate>();
+        using var row = Read(
+            "SELECT Status, FailureReason, PricingCategory, Billable FROM PendingStatuses WHERE ExternalId = $externalId AND BusinessId = $business ORDER BY Id",
+            externalId, businessId);
+        while (row.Read())
+        {
+            kept.Add(new StatusUpdate(externalId, (MessageStatus)row.GetInt32(0), CallbackData: null, NullableString(row, 1), NullableString(row, 2),
+                row.IsDBNull(3) ? null : row.GetBoolean(3)));
+        }
+        return kept;
+    }
+
+    public void RemoveKeptStatuses(int businessId, string externalId) =>
+        Execute("DELETE FROM PendingStatuses WHERE ExternalId = $externalId AND BusinessId = $business", externalId, businessId);
 
     public void RemovePendingStatusesBefore(DateTimeOffset before) => Execute("DELETE FROM PendingStatuses WHERE ReceivedAt < $before", before);
 

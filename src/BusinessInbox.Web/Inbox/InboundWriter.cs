@@ -51,6 +51,17 @@ public sealed class InboundWriter(
         await pending.Done.Task.WaitAsync(ct);
     }
 
+    /// <summary>
+    /// Records that a channel took our message, under <paramref name="externalId"/> if it gave one: "sent", the statuses that
+    /// overtook the send's answer, and its outbox row removed, in one group. Completes once that is stored.
+    /// </summary>
+    public async Task SentAsync(long messageId, string? externalId, CancellationToken ct)
+    {
+        var pending = new PendingSent(messageId, externalId);
+        await EnqueueAsync(pending, refuseWhenBusy: false, ct);
+        await pending.Done.Task.WaitAsync(ct);
+    }
+
     private async ValueTask EnqueueAsync(Pending pending, bool refuseWhenBusy, CancellationToken ct)
     {
         if (!_queue.Writer.TryWrite(pending))
@@ -133,7 +144,7 @@ public sealed class InboundWriter(
         }
         foreach (var pending in group)
         {
-            (pending as PendingStatusUpdate)?.Done.TrySetResult();
+            (pending as PendingWrite)?.Done.TrySetResult();
         }
         if (!notice.IsEmpty)
         {
@@ -167,6 +178,11 @@ public sealed class InboundWriter(
                     if (item is PendingStatusUpdate status)
                     {
                         batch.Apply(status.BusinessId, status.Update);
+                        continue;
+                    }
+                    if (item is PendingSent sent)
+                    {
+                        batch.Sent(sent.MessageId, sent.ExternalId);
                         continue;
                     }
                     var pending = (PendingMessage)item;
@@ -224,6 +240,11 @@ public sealed class InboundWriter(
             foreach (var message in notice.Ticks)
             {
                 await Channels.WhatsApp.WhatsAppStatuses.NotifyAsync(notifier, message);
+            }
+            // The customer sees a message of the shop's once its channel took it.
+            foreach (var (chatId, message) in notice.Sent)
+            {
+                await notifier.CustomerMessageAsync(chatId, message);
             }
             if (notice.AnyAutomaticReply)
             {
@@ -292,12 +313,9 @@ public sealed class InboundWriter(
         public override void Cancel(CancellationToken ct) => Done.TrySetCanceled(ct);
     }
 
-    private sealed class PendingStatusUpdate(int businessId, Channels.WhatsApp.StatusUpdate update) : Pending
+    /// <summary>A change to messages already stored, answered with nothing but its commit.</summary>
+    private abstract class PendingWrite : Pending
     {
-        public int BusinessId { get; } = businessId;
-
-        public Channels.WhatsApp.StatusUpdate Update { get; } = update;
-
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Fail(Exception exception) => Done.TrySetException(exception);
@@ -305,20 +323,35 @@ public sealed class InboundWriter(
         public override void Cancel(CancellationToken ct) => Done.TrySetCanceled(ct);
     }
 
+    private sealed class PendingStatusUpdate(int businessId, Channels.WhatsApp.StatusUpdate update) : PendingWrite
+    {
+        public int BusinessId { get; } = businessId;
+
+        public Channels.WhatsApp.StatusUpdate Update { get; } = update;
+    }
+
+    private sealed class PendingSent(long messageId, string? externalId) : PendingWrite
+    {
+        public long MessageId { get; } = messageId;
+
+        public string? ExternalId { get; } = externalId;
+    }
+
     private sealed record Stored(PendingMessage Pending, InboundResult Result);
 
     /// <summary>
-    /// What the staff are told about a committed group: each new message (automatic replies too) with its chat, the counts
-    /// it changed, and our messages whose ticks moved.
+    /// What the staff and customers are told about a committed group: each new message (automatic replies too) with its chat,
+    /// the counts it changed, our messages whose ticks moved, and our messages that their channel took.
     /// </summary>
     private sealed record Notice(
         IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
         IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> MineChangedFor)> Counters,
         IReadOnlyList<Message> Ticks,
+        IReadOnlyList<(int ChatId, CustomerMessageView Message)> Sent,
         bool AnyAutomaticReply,
         bool AnyMedia)
     {
-        public bool IsEmpty => Messages.Count == 0 && Ticks.Count == 0;
+        public bool IsEmpty => Messages.Count == 0 && Ticks.Count == 0 && Sent.Count == 0;
     }
 
     /// <summary>
@@ -341,9 +374,11 @@ public sealed class InboundWriter(
         private readonly List<(Message Message, bool Media)> _messages = [];
         private bool _anyAutomaticReply;
 
-        /// <summary>Our messages that status webhooks found, by business and wamid; each is written once by <see cref="Finish"/>.</summary>
-        private readonly Dictionary<(int BusinessId, string ExternalId), Message> _ours = [];
+        /// <summary>Our messages that status webhooks and sends changed, by id and by business and wamid; each is written once by <see cref="Finish"/>.</summary>
+        private readonly Dictionary<long, Message> _ours = [];
+        private readonly Dictionary<(int BusinessId, string ExternalId), Message> _oursByWamid = [];
         private readonly Dictionary<long, Message> _ticked = [];
+        private readonly List<Message> _sent = [];
         private readonly Dictionary<(int BusinessId, DateOnly Date, string Category), int> _billed = [];
         private bool _stalePendingRemoved;
 
@@ -440,12 +475,52 @@ public sealed class InboundWriter(
                 });
                 return;
             }
+            ApplyTo(message, update);
+        }
+
+        /// <summary>
+        /// Our message was taken by its channel (see <see cref="SentAsync"/>): it is sent, unless a status moved it further
+        /// already, and leaves the outbox; statuses kept for its wamid are applied now.
+        /// </summary>
+        public void Sent(long messageId, string? externalId)
+        {
+            sql.RemoveFromOutbox(messageId);
+            var message = _ours.GetValueOrDefault(messageId) ?? Ours(sql.OutboundMessage(messageId));
+            if (message is null)
+            {
+                // Erased with its chat while it was being sent.
+                return;
+            }
+            if (externalId is not null && message.ExternalId is null)
+            {
+                message.ExternalId = externalId;
+                Identify(message);
+            }
+            if (Channels.WhatsApp.WhatsAppStatuses.Advances(message.Status, MessageStatus.Sent))
+            {
+                (message.Status, message.StatusChangedAt) = (MessageStatus.Sent, now);
+                _ticked[message.Id] = message;
+            }
+            if (externalId is not null)
+            {
+                foreach (var kept in sql.KeptStatuses(message.BusinessId, externalId))
+                {
+                    ApplyTo(message, kept);
+                }
+                sql.RemoveKeptStatuses(message.BusinessId, externalId);
+            }
+            _sent.Add(message);
+        }
+
+        private void ApplyTo(Message message, Channels.WhatsApp.StatusUpdate update)
+        {
             var identified = message.ExternalId is null;
             var effect = Channels.WhatsApp.WhatsAppStatuses.Apply(message, update, now);
             if (identified)
             {
-                sql.Identify(message);
+                Identify(message);
             }
+            var businessId = message.BusinessId;
             Count(businessId, message.CreatedAt, effect.Counts);
             if (effect.BilledAs is { } category)
             {
@@ -466,23 +541,43 @@ public sealed class InboundWriter(
         /// <summary>Our message a status is for: by its wamid, or by the callback data we sent while the wamid is not known yet.</summary>
         private Message? OurMessage(int businessId, Channels.WhatsApp.StatusUpdate update)
         {
-            if (_ours.TryGetValue((businessId, update.ExternalId), out var known))
+            if (_oursByWamid.TryGetValue((businessId, update.ExternalId), out var known))
             {
                 return known;
             }
-            var message = sql.OurMessage(businessId, update.ExternalId)
-                ?? (Channels.WhatsApp.WhatsAppStatuses.CallbackMessageId(update) is { } id ? sql.OurUnsentMessage(businessId, id) : null);
-            if (message is not null)
+            return Ours(sql.OurMessage(businessId, update.ExternalId)
+                ?? (Channels.WhatsApp.WhatsAppStatuses.CallbackMessageId(update) is { } id ? sql.OurUnsentMessage(businessId, id) : null));
+        }
+
+        /// <summary>The object already standing for our message in the group, if it was read before by another route.</summary>
+        private Message? Ours(Message? read)
+        {
+            if (read is null)
             {
-                _ours[(businessId, update.ExternalId)] = message;
+                return null;
             }
-            return message;
+            if (!_ours.TryGetValue(read.Id, out var known))
+            {
+                _ours[read.Id] = known = read;
+                if (known.ExternalId is { } wamid)
+                {
+                    _oursByWamid[(known.BusinessId, wamid)] = known;
+                }
+            }
+            return known;
+        }
+
+        /// <summary>Writes the wamid our message just got, at once: a later statement of the group may look the message up by it.</summary>
+        private void Identify(Message message)
+        {
+            sql.Identify(message);
+            _oursByWamid[(message.BusinessId, message.ExternalId!)] = message;
         }
 
         /// <summary>Writes what the group changed on its chats, contacts and our messages, and adds it to the inbox counters and the statistics.</summary>
         public void Finish()
         {
-            foreach (var message in _ours.Values.Distinct())
+            foreach (var message in _ours.Values)
             {
                 sql.UpdateStatus(message);
             }
@@ -520,7 +615,8 @@ public sealed class InboundWriter(
             // Most messages land in a chat that is already open and unread: its business's counts stay as they were.
             var counters = _counted.Keys.GroupBy(k => k.BusinessId, k => k.Key)
                 .Select(changed => (changed.Key, sql.Counters(changed.Key), InboxCounters.MineOf(changed))).ToList();
-            return new Notice(messages, counters, [.. _ticked.Values], _anyAutomaticReply, _messages.Any(m => m.Media));
+            var sent = _sent.Select(m => (m.ChatId, sql.CustomerView(m.Id)!)).ToList();
+            return new Notice(messages, counters, [.. _ticked.Values], sent, _anyAutomaticReply, _messages.Any(m => m.Media));
         }
 
         /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>

@@ -4,39 +4,14 @@ using Microsoft.EntityFrameworkCore;
 namespace BusinessInbox.Inbox;
 
 /// <summary>Moves our own messages through sent → delivered → read, forward only, or to failed with a reason.</summary>
-public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier)
+public sealed class OutboundStatus(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, InboundWriter writer)
 {
     /// <summary>
-    /// The channel accepted the message, under <paramref name="externalId"/> if it gave one. In the same transaction: its
-    /// outbox row is removed, and WhatsApp statuses that overtook the send's answer are applied.
+    /// The channel accepted the message, under <paramref name="externalId"/> if it gave one. Written with the inbound writer's
+    /// next group (<see cref="InboundWriter.SentAsync"/>): the message is sent, its outbox row removed, and WhatsApp statuses
+    /// that overtook the send's answer applied, in one transaction; the staff and the customer are told from there.
     /// </summary>
-    public async Task SentAsync(long outboxId, long messageId, string? externalId, CancellationToken ct)
-    {
-        MessageView? view;
-        using (await gate.EnterAsync(ct))
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow();
-            await db.Messages.Where(m => m.Id == messageId && m.Status == MessageStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Sent).SetProperty(m => m.StatusChangedAt, now), ct);
-            if (externalId is not null)
-            {
-                await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, externalId), ct);
-                await Channels.WhatsApp.WhatsAppStatuses.ApplyKeptAsync(db, messageId, externalId, now, ct);
-            }
-            await db.Outbox.Where(o => o.Id == outboxId).ExecuteDeleteAsync(ct);
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
-            view = await InboxQueries.MessageAsync(db, messageId, ct);
-        }
-        if (view is null)
-        {
-            return;
-        }
-        var businessId = await db.Messages.Where(m => m.Id == messageId).Select(m => m.BusinessId).SingleAsync(ct);
-        await notifier.StaffStatusAsync(businessId, view.ChatId, [view.Id], view.Status, null);
-        await notifier.CustomerMessageAsync(view.ChatId, CustomerViews.Of(view));
-    }
+    public Task SentAsync(long messageId, string? externalId, CancellationToken ct) => writer.SentAsync(messageId, externalId, ct);
 
     /// <summary>The channel refused the message for good, or the retries ran out.</summary>
     public async Task FailedAsync(long outboxId, long messageId, string reason, CancellationToken ct)

@@ -82,35 +82,43 @@ public sealed class OutboxDispatcher(
                 var next = await db.Outbox.AsNoTracking().OrderBy(o => o.NextAttemptAt).Select(o => (DateTimeOffset?)o.NextAttemptAt).FirstOrDefaultAsync(ct);
                 return next is { } n ? Clamp(n - now, poll) : poll;
             }
+            // Each "sent" is written with the inbound writer's next group while the sends go on; all of them are stored
+            // before the outbox is read again, so that no row is found and sent a second time.
+            var recording = new List<Task>(due.Count);
             foreach (var item in due)
             {
-                await DispatchAsync(scope.ServiceProvider, item, ct);
+                if (await DispatchAsync(scope.ServiceProvider, item, ct) is { } sent)
+                {
+                    recording.Add(sent);
+                }
             }
+            await Task.WhenAll(recording);
         }
     }
 
     private static TimeSpan Clamp(TimeSpan wait, TimeSpan max) =>
         wait < TimeSpan.Zero ? TimeSpan.Zero : wait > max ? max : wait;
 
-    private async Task DispatchAsync(IServiceProvider services, DueItem item, CancellationToken ct)
+    /// <summary>Sends one item; returns the recording of its "sent", still being stored, or null when the item ended otherwise.</summary>
+    private async Task<Task?> DispatchAsync(IServiceProvider services, DueItem item, CancellationToken ct)
     {
         var status = services.GetRequiredService<OutboundStatus>();
         var sender = services.GetServices<IChannelSender>().FirstOrDefault(s => s.Channel == item.Channel);
         if (sender is null)
         {
             await status.FailedAsync(item.OutboxId, item.MessageId, "This channel is not connected.", ct);
-            return;
+            return null;
         }
         if (item.TimedOutAt is not null)
         {
             // A confirmation would have removed the row: sending again could deliver it twice, so a person decides.
             await status.FailedAsync(item.OutboxId, item.MessageId, UnconfirmedReason, ct);
-            return;
+            return null;
         }
         try
         {
             var result = await sender.SendAsync(new OutgoingMessage(item.BusinessId, item.ChatId, item.MessageId, item.Body), ct);
-            await status.SentAsync(item.OutboxId, item.MessageId, result.ExternalId, ct);
+            return status.SentAsync(item.MessageId, result.ExternalId, ct);
         }
         catch (ChannelSendUnconfirmedException ex)
         {
@@ -128,7 +136,7 @@ public sealed class OutboxDispatcher(
             if (item.Attempts + 1 >= options.Value.MaxAttempts)
             {
                 await status.FailedAsync(item.OutboxId, item.MessageId, "The channel could not be reached.", ct);
-                return;
+                return null;
             }
             var delay = Backoff(item.Attempts);
             if (logger.IsEnabled(LogLevel.Information))
@@ -137,6 +145,7 @@ public sealed class OutboxDispatcher(
             }
             await RescheduleAsync(services, item, delay, ex.Message, timedOut: false, ct);
         }
+        return null;
     }
 
     /// <summary>Exponential backoff with full jitter between half and all of the step.</summary>

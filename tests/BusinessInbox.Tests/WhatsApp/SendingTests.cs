@@ -90,6 +90,34 @@ public sealed class SendingTests
     }
 
     [Fact]
+    public async Task Replies_to_many_customers_at_once_are_each_sent_once_and_each_moves_to_delivered()
+    {
+        await using var world = await WhatsAppWorld.StartAsync();
+        for (var i = 1; i <= 12; i++)
+        {
+            await world.PostOkAsync(CustomerText($"wamid.question{i}", $"Question {i}", $"1650555{i:D4}"));
+        }
+        var chatIds = (await world.MessagesAsync()).Select(m => m.ChatId).ToList();
+        await using var staff = await StaffSession.StartAsync(world.App, world.Shop.OwnerEmail);
+
+        var replies = await Task.WhenAll(chatIds.Select(chatId => staff.Hub.InvokeAsync<MessageView>("Send", chatId, "On our way!")));
+        foreach (var reply in replies)
+        {
+            await staff.StatusAsync(reply.Id, MessageStatus.Sent);
+        }
+        var wamids = await Task.WhenAll(replies.Select(async r => (await world.MessageAsync(r.Id)).ExternalId!));
+        await world.PostOkAsync(Payload(Entry(Statuses([.. wamids.Select(w => Status(w, "delivered"))]))));
+
+        foreach (var reply in replies)
+        {
+            await staff.StatusAsync(reply.Id, MessageStatus.Delivered);
+        }
+        world.Graph.Sends.Should().HaveCount(12);
+        wamids.Should().OnlyHaveUniqueItems().And.AllSatisfy(w => w.Should().StartWith("wamid.fake"));
+        (await world.App.WithDbAsync(db => db.Outbox.CountAsync())).Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_failed_status_for_a_closed_window_shows_a_readable_reason()
     {
         await using var world = await WhatsAppWorld.StartAsync();
