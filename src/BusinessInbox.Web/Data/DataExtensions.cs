@@ -71,8 +71,11 @@ public static class DataExtensions
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    /// <summary>The log's length (in pages, about 40 MB) at which a commit copies it back itself, as SQLite does at 1,000 by default.</summary>
-    public const int BackstopPages = 10_000;
+    /// <summary>
+    /// The log's length (in pages, about 160 MB) at which a commit copies it back itself, as SQLite does at 1,000 by default:
+    /// well beyond the length <see cref="WalCheckpointer"/> starts it over at.
+    /// </summary>
+    public const int BackstopPages = 40_000;
 
     public static readonly string Statements = string.Create(CultureInfo.InvariantCulture,
         $"PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint={BackstopPages};");

@@ -1,6 +1,7 @@
 using BusinessInbox.Inbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BusinessInbox.Data;
 
@@ -13,14 +14,23 @@ namespace BusinessInbox.Data;
 /// SQLite's own checkpoint stays on as a backstop at <see cref="SqlitePragmas.BackstopPages"/>.
 /// See docs/decisions/0025-checkpoints-beside-the-writers.md.
 /// </summary>
-internal sealed class WalCheckpointer(IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, ILogger<WalCheckpointer> logger)
+internal sealed class WalCheckpointer(
+    IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, IOptions<WalCheckpointer.Settings> settings, ILogger<WalCheckpointer> logger)
     : BackgroundService
 {
     /// <summary>How often a pass copies what was committed since the last one.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>A log this long (in pages) is started over once the pages in it are copied.</summary>
-    public const int RestartAtPages = 2000;
+    /// <summary>Not configuration: the tests set a shorter log to see it started over.</summary>
+    public sealed class Settings
+    {
+        /// <summary>
+        /// A log this long (in pages, about 64 MB) is started over once the pages in it are copied. The writers wait for that
+        /// last pass, about 20 ms here; a long log makes it rare (every few seconds at 1,000 messages/s), and the passes
+        /// outside the gate keep what readers look up in it short.
+        /// </summary>
+        public int RestartAtPages { get; set; } = 16_000;
+    }
 
     /// <summary>The passes outside the gate stop once one is left this little to copy (or after a few of them).</summary>
     private const int ShortTailPages = 100;
@@ -76,7 +86,7 @@ internal sealed class WalCheckpointer(IServiceScopeFactory scopes, WriteGate gat
             return;
         }
         _seen = log;
-        if (log < RestartAtPages)
+        if (log < settings.Value.RestartAtPages)
         {
             return;
         }

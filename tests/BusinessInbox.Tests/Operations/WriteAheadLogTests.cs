@@ -10,10 +10,14 @@ namespace BusinessInbox.Tests.Operations;
 /// <summary>SQLite's write-ahead log, copied back into the database beside the writers (<see cref="WalCheckpointer"/>).</summary>
 public sealed class WriteAheadLogTests : IAsyncLifetime
 {
+    /// <summary>Shorter than the app's, so that a test's worth of messages fills it many times over.</summary>
+    private const int RestartAtPages = 1_000;
+
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
     private WhatsAppWorld _world = null!;
 
-    public async Task InitializeAsync() => _world = await WhatsAppWorld.StartAsync(_clock);
+    public async Task InitializeAsync() => _world = await WhatsAppWorld.StartAsync(_clock,
+        services: s => s.Configure<WalCheckpointer.Settings>(o => o.RestartAtPages = RestartAtPages));
 
     public async Task DisposeAsync() => await _world.DisposeAsync();
 
@@ -36,7 +40,7 @@ public sealed class WriteAheadLogTests : IAsyncLifetime
         }
 
         // Without the checkpointer, SQLite copies the log back only when it reaches its backstop, and the file grows to that.
-        new FileInfo(wal).Length.Should().BeLessThan(2L * WalCheckpointer.RestartAtPages * 4096);
+        new FileInfo(wal).Length.Should().BeLessThan(2L * RestartAtPages * 4096);
         (await _world.MessagesAsync()).Should().HaveCount(messages);
         (await _world.App.WithDbAsync(db => db.Database.SqlQueryRaw<string>("PRAGMA integrity_check").ToListAsync()))
             .Should().Equal("ok");

@@ -25,11 +25,12 @@ public sealed class WhatsAppWorld : IAsyncDisposable
     public required TestBusiness Shop { get; init; }
     public HttpClient Http { get; private init; } = null!;
 
-    public static async Task<WhatsAppWorld> StartAsync(FakeTimeProvider? clock = null, bool connected = true)
+    public static async Task<WhatsAppWorld> StartAsync(FakeTimeProvider? clock = null, bool connected = true, Action<IServiceCollection>? services = null)
     {
         var graph = await FakeGraphApi.StartAsync();
         var escapes = new ConcurrentQueue<Uri>();
         var app = new InboxApp { Clock = clock }
+            .WithServices(services ?? (_ => { }))
             .WithSetting("WhatsApp:AppSecret", AppSecret)
             .WithSetting("WhatsApp:VerifyToken", VerifyToken)
             .WithSetting("WhatsApp:GraphApiBaseUrl", graph.BaseUrl)
