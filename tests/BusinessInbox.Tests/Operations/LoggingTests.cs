@@ -65,6 +65,23 @@ public sealed class LoggingTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Replies_sent_through_WhatsApp_leave_no_routine_line_per_call_to_the_Graph_API()
+    {
+        await using var world = await BusinessInbox.Tests.WhatsApp.WhatsAppWorld.StartAsync(services: s => s.AddSingleton<ILogEventSink>(_log));
+        await world.PostOkAsync(BusinessInbox.Tests.WhatsApp.WhatsAppWorld.CustomerText("wamid.logged", "Is the shop open?"));
+        var chatId = (await world.MessagesAsync()).Single().ChatId;
+        await using var staff = await StaffSession.StartAsync(world.App, world.Shop.OwnerEmail);
+
+        var reply = await staff.Hub.InvokeAsync<BusinessInbox.Inbox.MessageView>("Send", chatId, "Yes, until six.");
+
+        await staff.StatusAsync(reply.Id, BusinessInbox.Data.MessageStatus.Sent);
+        world.Graph.Sends.Should().ContainSingle();
+        _log.Events.Should().Contain(e => e.Level == LogEventLevel.Information, "the app logs at this level, so the check below means something");
+        _log.Events.Where(e => e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().Contains("System.Net.Http", StringComparison.Ordinal))
+            .Should().BeEmpty();
+    }
+
     private static string Render(LogEvent e) =>
         e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture) + " " + string.Join(" ", e.Properties.Select(p => p.Key + "=" + p.Value)) + " " + e.Exception;
 
