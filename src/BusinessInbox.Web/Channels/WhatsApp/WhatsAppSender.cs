@@ -26,10 +26,17 @@ public sealed class WhatsAppSender(
         {
             throw new ChannelSendException(WhatsAppErrors.TokenFailedReason, transient: false);
         }
-        var to = await db.Chats.Where(c => c.Id == message.ChatId && c.BusinessId == message.BusinessId)
-            .SelectMany(c => c.Contact.Identities.Where(i => i.Channel == ChannelKind.WhatsApp).Select(i => i.ExternalId))
-            .FirstOrDefaultAsync(ct)
-            ?? throw new ChannelSendException("This contact has no WhatsApp number.", transient: false);
+        // One query for what the send needs of the message: whom to, and whether it is a template or carries a file.
+        var content = await db.Messages.AsNoTracking()
+            .Where(m => m.Id == message.MessageId && m.BusinessId == message.BusinessId)
+            .Select(m => new
+            {
+                To = m.Chat.Contact.Identities.Where(i => i.Channel == ChannelKind.WhatsApp).Select(i => i.ExternalId).FirstOrDefault(),
+                Template = db.WhatsAppTemplateSends.FirstOrDefault(t => t.MessageId == m.Id),
+                m.Attachment,
+            })
+            .SingleOrDefaultAsync(ct);
+        var to = content?.To ?? throw new ChannelSendException("This contact has no WhatsApp number.", transient: false);
 
         string wamid;
         var uploading = false;
@@ -37,8 +44,7 @@ public sealed class WhatsAppSender(
         {
             var token = secrets.Unprotect(channel.AccessTokenProtected);
             var callback = message.MessageId.ToString(CultureInfo.InvariantCulture);
-            var template = await db.WhatsAppTemplateSends.AsNoTracking().SingleOrDefaultAsync(t => t.MessageId == message.MessageId, ct);
-            var attachment = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.MessageId == message.MessageId, ct);
+            var (template, attachment) = (content.Template, content.Attachment);
             if (template is not null)
             {
                 wamid = await graph.SendTemplateAsync(channel.PhoneNumberId, token, to, template.Name, template.Language, template.Parameters, callback, ct);
