@@ -7,11 +7,12 @@ using Microsoft.EntityFrameworkCore;
 namespace BusinessInbox.Inbox;
 
 /// <summary>
-/// Group commit of what the channels bring in, customers' messages and WhatsApp's status webhooks: everything that
-/// arrives while the previous group is being written joins the next group, which is stored in one transaction behind
-/// the <see cref="WriteGate"/>. Each caller is answered only after its group's commit, so "acknowledged" still means
-/// "durably stored"; the staff and customer pushes follow from a second loop without holding up the acknowledgements.
-/// See docs/decisions/0015-group-commit-of-inbound-messages.md and 0024-statuses-in-the-inbound-group.md.
+/// Group commit of what the channels bring in, customers' messages and WhatsApp's status webhooks, and of what the
+/// outbox's sends come back with: everything that arrives while the previous group is being written joins the next
+/// group, which is stored in one transaction behind the <see cref="WriteGate"/>. Each caller is answered only after its
+/// group's commit, so "acknowledged" still means "durably stored"; the staff and customer pushes follow from a second
+/// loop without holding up the acknowledgements. See docs/decisions/0015-group-commit-of-inbound-messages.md,
+/// 0024-statuses-in-the-inbound-group.md and 0026-sends-recorded-in-the-inbound-group.md.
 /// </summary>
 public sealed class InboundWriter(
     IServiceScopeFactory scopes, WriteGate gate, TimeProvider clock, InboxNotifier notifier, OutboxSignal outbox,
@@ -520,12 +521,11 @@ public sealed class InboundWriter(
             {
                 Identify(message);
             }
-            var businessId = message.BusinessId;
-            Count(businessId, message.CreatedAt, effect.Counts);
+            Count(message.BusinessId, message.CreatedAt, effect.Counts);
             if (effect.BilledAs is { } category)
             {
-                var date = Stats.StatsRecorder.LocalHour(BusinessOf(businessId).Clock.Zone, message.CreatedAt).Date;
-                var key = (businessId, date, Stats.StatsRecorder.PricingCategory(category));
+                var date = Stats.StatsRecorder.LocalHour(BusinessOf(message.BusinessId).Clock.Zone, message.CreatedAt).Date;
+                var key = (message.BusinessId, date, Stats.StatsRecorder.PricingCategory(category));
                 _billed[key] = _billed.GetValueOrDefault(key) + 1;
             }
             if (effect.LeavesOutbox)
