@@ -54,7 +54,8 @@ public sealed class InboundWriter(
 
     /// <summary>
     /// Records that a channel took our message, under <paramref name="externalId"/> if it gave one: "sent", the statuses that
-    /// overtook the send's answer, and its outbox row removed, in one group. Completes once that is stored.
+    /// overtook the send's answer, and its outbox row removed, in one group. Completes once that is stored. A message the
+    /// shop sent from its phone (an echo) comes here too, for the statuses that arrived before it.
     /// </summary>
     public async Task SentAsync(long messageId, string? externalId, CancellationToken ct)
     {

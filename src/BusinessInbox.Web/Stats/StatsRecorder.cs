@@ -99,19 +99,6 @@ public static class StatsRecorder
         }
     }
 
-    /// <summary>WhatsApp said a message of ours is billable: counted once per message, when that first becomes known.</summary>
-    public static async Task BilledAsync(InboxDb db, int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)
-    {
-        await AddBilledAsync(db, businessId, LocalHour(await ZoneAsync(db, businessId, ct), createdAt).Date, category, 1, ct);
-    }
-
-    private static Task<int> AddBilledAsync(InboxDb db, int businessId, DateOnly date, string category, int messages, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync(AddBilledSql,
-        [
-            new SqliteParameter("$business", businessId), new SqliteParameter("$date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            new SqliteParameter("$category", PricingCategory(category)), new SqliteParameter("$messages", messages),
-        ], ct);
-
     /// <summary>Adds billed messages to one business's day ($date as yyyy-MM-dd) and pricing category, creating the row if need be.</summary>
     public const string AddBilledSql =
         """
@@ -157,61 +144,5 @@ public static class StatsRecorder
     {
         var id = await db.Businesses.Where(b => b.Id == businessId).Select(b => b.TimeZone).SingleAsync(ct);
         return TimeZoneInfo.FindSystemTimeZoneById(id);
-    }
-
-    /// <summary>
-    /// The same counts for several writes in one transaction (the statuses that arrived before our send returned; the
-    /// inbound group write adds up its own, see InboundWriter): added up in memory and written with one statement per
-    /// business and hour when they are saved, instead of a time-zone query and an upsert per message.
-    /// </summary>
-    public sealed class Tally(InboxDb db)
-    {
-        private readonly Dictionary<(int BusinessId, DateOnly Date, int Hour), StatsCounts> _hours = [];
-        private readonly Dictionary<(int BusinessId, DateOnly Date, string Category), int> _billed = [];
-        private readonly Dictionary<int, TimeZoneInfo> _zones = [];
-
-        public async Task CountAsync(int businessId, DateTimeOffset at, StatsCounts counts, CancellationToken ct)
-        {
-            if (counts.IsZero)
-            {
-                return;
-            }
-            var (date, hour) = LocalHour(await ZoneOfAsync(businessId, ct), at);
-            _hours[(businessId, date, hour)] = _hours.GetValueOrDefault((businessId, date, hour)) + counts;
-        }
-
-        /// <inheritdoc cref="StatsRecorder.BilledAsync"/>
-        public async Task BilledAsync(int businessId, DateTimeOffset createdAt, string category, CancellationToken ct)
-        {
-            var date = LocalHour(await ZoneOfAsync(businessId, ct), createdAt).Date;
-            _billed[(businessId, date, category)] = _billed.GetValueOrDefault((businessId, date, category)) + 1;
-        }
-
-        /// <summary>Writes what was counted; call inside the group's transaction, before its commit.</summary>
-        public async Task SaveAsync(CancellationToken ct)
-        {
-            foreach (var ((businessId, date, hour), counts) in _hours)
-            {
-                if (!counts.IsZero)
-                {
-                    await AddToHourAsync(db, businessId, date, hour, counts, ct);
-                }
-            }
-            foreach (var ((businessId, date, category), messages) in _billed)
-            {
-                await AddBilledAsync(db, businessId, date, category, messages, ct);
-            }
-            _hours.Clear();
-            _billed.Clear();
-        }
-
-        private async Task<TimeZoneInfo> ZoneOfAsync(int businessId, CancellationToken ct)
-        {
-            if (!_zones.TryGetValue(businessId, out var zone))
-            {
-                _zones[businessId] = zone = await ZoneAsync(db, businessId, ct);
-            }
-            return zone;
-        }
     }
 }

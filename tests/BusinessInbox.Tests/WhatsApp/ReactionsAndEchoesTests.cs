@@ -86,6 +86,22 @@ public sealed class ReactionsAndEchoesTests
     }
 
     [Fact]
+    public async Task A_status_that_arrives_before_the_echo_of_the_shops_phone_message_is_applied_when_the_echo_comes()
+    {
+        await using var world = await WhatsAppWorld.StartAsync();
+        await world.PostOkAsync(CustomerText("wamid.ask", "Do you deliver?", Customer));
+        await using var staff = await StaffSession.StartAsync(world.App, world.Shop.OwnerEmail);
+        await world.PostOkAsync(Payload(Entry(Statuses(Status("wamid.echo-late", "delivered")))));
+
+        await world.PostOkAsync(Echoes(Echo("wamid.echo-late", "Yes, tomorrow.")));
+
+        var echo = (await world.MessagesAsync()).Single(m => m.ExternalId == "wamid.echo-late");
+        await staff.StatusAsync(echo.Id, MessageStatus.Delivered);
+        (await world.MessageAsync(echo.Id)).Status.Should().Be(MessageStatus.Delivered);
+        (await world.App.WithDbAsync(db => db.PendingStatuses.CountAsync())).Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_message_from_the_shops_phone_to_a_new_customer_starts_their_chat()
     {
         await using var world = await WhatsAppWorld.StartAsync();

@@ -11,7 +11,7 @@ namespace BusinessInbox.Channels.WhatsApp;
 /// messages and never sent again.
 /// </summary>
 public sealed class WhatsAppEchoes(
-    InboxDb db, WhatsAppStatuses statuses, WriteGate gate, TimeProvider clock, InboxNotifier notifier, WhatsAppMediaSignal mediaSignal,
+    InboxDb db, InboundWriter writer, WriteGate gate, TimeProvider clock, InboxNotifier notifier, WhatsAppMediaSignal mediaSignal,
     ILogger<WhatsAppEchoes> logger)
 {
     private const int MaxReactionLength = 32;
@@ -98,8 +98,8 @@ public sealed class WhatsAppEchoes(
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
         }
-        // Statuses for it may have arrived first and been kept.
-        await statuses.IdentifiedAsync(businessId, message.Id, echo.Id, ct);
+        // Statuses for it may have arrived first and been kept: applied as for the answer to one of our sends.
+        await writer.SentAsync(message.Id, echo.Id, ct);
         var summary = (await InboxQueries.FindChatAsync(db, businessId, message.ChatId, ct))!;
         var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
         await notifier.MessageAddedAsync(businessId, summary, view);

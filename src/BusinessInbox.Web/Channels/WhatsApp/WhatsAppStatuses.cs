@@ -1,7 +1,6 @@
 using System.Globalization;
 using BusinessInbox.Data;
 using BusinessInbox.Inbox;
-using Microsoft.EntityFrameworkCore;
 
 namespace BusinessInbox.Channels.WhatsApp;
 
@@ -15,57 +14,12 @@ public sealed record StatusUpdate(
 /// unknown message is matched by the callback data we sent (our message id), else kept until the send returns.
 /// Status webhooks are written in groups with the customers' messages by <see cref="InboundWriter"/>.
 /// </summary>
-public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider clock, InboxNotifier notifier, InboundWriter writer)
+public sealed class WhatsAppStatuses(InboundWriter writer)
 {
     internal static readonly TimeSpan PendingKeptFor = TimeSpan.FromDays(7);
 
     /// <summary>Applies a status webhook; completes once it is stored, and refuses with <see cref="InboxBusyException"/> when the writer's queue is full.</summary>
     public Task ApplyAsync(int businessId, StatusUpdate update, CancellationToken ct) => writer.ApplyStatusAsync(businessId, update, ct);
-
-    /// <summary>
-    /// A message of ours got its wamid other than by our send (an echo of one sent from the shop's phone): records it and
-    /// applies statuses that arrived first. Sends record theirs with the message's "sent" (<see cref="OutboundStatus.SentAsync"/>).
-    /// </summary>
-    public async Task IdentifiedAsync(int businessId, long messageId, string externalId, CancellationToken ct)
-    {
-        Message? changed;
-        using (await gate.EnterAsync(ct))
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.Messages.Where(m => m.Id == messageId && m.BusinessId == businessId)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, externalId), ct);
-            changed = await ApplyKeptAsync(db, messageId, externalId, clock.GetUtcNow(), ct);
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
-        }
-        await NotifyAsync(notifier, changed);
-    }
-
-    /// <summary>
-    /// Applies the statuses kept for <paramref name="externalId"/> because they arrived before our message had it, inside the
-    /// caller's transaction behind the <see cref="WriteGate"/>; returns the message if its status moved.
-    /// </summary>
-    internal static async Task<Message?> ApplyKeptAsync(InboxDb db, long messageId, string externalId, DateTimeOffset now, CancellationToken ct)
-    {
-        var kept = await db.PendingStatuses.Where(p => p.ExternalId == externalId).OrderBy(p => p.Id).ToListAsync(ct);
-        if (kept.Count == 0)
-        {
-            return null;
-        }
-        var message = await db.Messages.SingleAsync(m => m.Id == messageId, ct);
-        kept.RemoveAll(p => p.BusinessId != message.BusinessId);
-        var tally = new Stats.StatsRecorder.Tally(db);
-        var moved = false;
-        foreach (var p in kept)
-        {
-            var update = new StatusUpdate(externalId, p.Status, null, p.FailureReason, p.PricingCategory, p.Billable);
-            moved |= await ApplyToAsync(db, message, update, now, tally, ct);
-        }
-        db.PendingStatuses.RemoveRange(kept);
-        await db.SaveChangesAsync(ct);
-        await tally.SaveAsync(ct);
-        return moved ? message : null;
-    }
 
     /// <summary>Whether <paramref name="next"/> moves a message forward from <paramref name="current"/>.</summary>
     public static bool Advances(MessageStatus current, MessageStatus next) => next switch
@@ -79,25 +33,6 @@ public sealed class WhatsAppStatuses(InboxDb db, WriteGate gate, TimeProvider cl
     /// <summary>Our message a status is for when its wamid is not known yet: the callback data we sent carries its id.</summary>
     internal static long? CallbackMessageId(StatusUpdate update) =>
         long.TryParse(update.CallbackData, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
-
-    /// <summary>
-    /// Applies the update to a tracked message inside the caller's transaction (saved with its next SaveChanges; the
-    /// statistics go to <paramref name="tally"/>); returns whether the message's status moved.
-    /// </summary>
-    private static async Task<bool> ApplyToAsync(InboxDb db, Message message, StatusUpdate update, DateTimeOffset now, Stats.StatsRecorder.Tally tally, CancellationToken ct)
-    {
-        var effect = Apply(message, update, now);
-        await tally.CountAsync(message.BusinessId, message.CreatedAt, effect.Counts, ct);
-        if (effect.BilledAs is { } category)
-        {
-            await tally.BilledAsync(message.BusinessId, message.CreatedAt, category, ct);
-        }
-        if (effect.LeavesOutbox)
-        {
-            await db.Outbox.Where(o => o.MessageId == message.Id).ExecuteDeleteAsync(ct);
-        }
-        return effect.Moved;
-    }
 
     /// <summary>
     /// Applies the update to our message in memory and says what else it changes: the statistics of the hour the message
