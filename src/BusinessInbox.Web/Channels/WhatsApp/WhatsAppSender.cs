@@ -18,24 +18,31 @@ public sealed class WhatsAppSender(
 {
     public ChannelKind Channel => ChannelKind.WhatsApp;
 
+    // Every reply runs these two queries: compiled once, a send pays for the statements alone, not for translating them.
+    private static readonly Func<InboxDb, int, CancellationToken, Task<WhatsAppChannel?>> ChannelOf = EF.CompileAsyncQuery(
+        (InboxDb db, int businessId, CancellationToken ct) => db.WhatsAppChannels.AsNoTracking().SingleOrDefault(c => c.BusinessId == businessId));
+
+    /// <summary>What the send needs of the message, in one statement: whom to, and whether it is a template or carries a file.</summary>
+    private static readonly Func<InboxDb, long, int, CancellationToken, Task<MessageContent?>> ContentOf = EF.CompileAsyncQuery(
+        (InboxDb db, long messageId, int businessId, CancellationToken ct) => db.Messages.AsNoTracking()
+            .Where(m => m.Id == messageId && m.BusinessId == businessId)
+            .Select(m => new MessageContent(
+                m.Chat.Contact.Identities.Where(i => i.Channel == ChannelKind.WhatsApp).Select(i => i.ExternalId).FirstOrDefault(),
+                db.WhatsAppTemplateSends.FirstOrDefault(t => t.MessageId == m.Id),
+                m.Attachment))
+            .SingleOrDefault());
+
+    private sealed record MessageContent(string? To, WhatsAppTemplateSend? Template, Attachments.Attachment? Attachment);
+
     public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken ct)
     {
-        var channel = await db.WhatsAppChannels.AsNoTracking().SingleOrDefaultAsync(c => c.BusinessId == message.BusinessId, ct)
+        var channel = await ChannelOf(db, message.BusinessId, ct)
             ?? throw new ChannelSendException("WhatsApp is not connected for this business.", transient: false);
         if (channel.Status == WhatsAppChannelStatus.TokenFailed)
         {
             throw new ChannelSendException(WhatsAppErrors.TokenFailedReason, transient: false);
         }
-        // One query for what the send needs of the message: whom to, and whether it is a template or carries a file.
-        var content = await db.Messages.AsNoTracking()
-            .Where(m => m.Id == message.MessageId && m.BusinessId == message.BusinessId)
-            .Select(m => new
-            {
-                To = m.Chat.Contact.Identities.Where(i => i.Channel == ChannelKind.WhatsApp).Select(i => i.ExternalId).FirstOrDefault(),
-                Template = db.WhatsAppTemplateSends.FirstOrDefault(t => t.MessageId == m.Id),
-                m.Attachment,
-            })
-            .SingleOrDefaultAsync(ct);
+        var content = await ContentOf(db, message.MessageId, message.BusinessId, ct);
         var to = content?.To ?? throw new ChannelSendException("This contact has no WhatsApp number.", transient: false);
 
         string wamid;
