@@ -279,6 +279,16 @@ public sealed partial class Ingest(IReadOnlyList<IngestBusiness> businesses, str
         return (ids.Count, ids.Count(id => !stored.ContainsKey(id)), ids.Count(id => stored.GetValueOrDefault(id) > 1));
     }
 
+    /// <summary>Replies in the app's outbox, not yet sent.</summary>
+    public static async Task<long> QueuedRepliesAsync(string database)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM Outbox";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Signs in through the login form and connects the business's WhatsApp number through the settings page.</summary>
     public static async Task<string> ConnectWhatsAppAsync(Uri baseAddress, IngestBusiness business, string password)
     {

@@ -2,6 +2,9 @@ using System.Diagnostics;
 
 namespace BusinessInbox.Bench;
 
+/// <summary>The automatic replies the warm-up left queued, and how long the app took to send them.</summary>
+public sealed record Backlog(long Queued, double Seconds, bool Drained);
+
 public sealed record Arrival(string Phase, int Samples, int Expected, double P50Ms, double P99Ms, double MaxMs);
 
 public sealed record IngestReport(
@@ -13,7 +16,8 @@ public sealed record IngestReport(
     int Missing,
     int Duplicated,
     long GraphSends,
-    long GraphSentTwice)
+    long GraphSentTwice,
+    Backlog WarmupBacklog)
 {
     public LoadResult Of(string target, bool open) => Loads.First(l => l.Target == target && l.Mode.StartsWith(open ? "open" : "closed", StringComparison.Ordinal));
 }
@@ -62,6 +66,11 @@ public static class IngestRun
             // the JIT's, not the app's. The warm-up's deliveries are verified like the others.
             Console.Error.WriteLine($"ingest: {App}, warming up for {size.Warmup.TotalSeconds:0} s ...");
             await ingest.ClosedLoopAsync(App, appHttp, "webhooks/whatsapp", warmup, size.Connections, size.Warmup, cycle: false, acked);
+            // The warm-up runs at the closed loop's rate, and greets each customer's first message faster than the
+            // replies can be sent. The open loop measures a steady rate: it starts once that backlog is sent, and
+            // the greetings its own new customers earn are sent while it runs.
+            var backlog = await DrainAsync(database);
+            Console.Error.WriteLine($"ingest: the warm-up left {backlog.Queued:N0} automatic replies queued; {(backlog.Drained ? "sent" : "still not all sent")} after {backlog.Seconds:0.0} s");
             Console.Error.WriteLine($"ingest: {App} ...");
             app.Sample();
             loads.Add(await WithCpuAsync(app, () => ingest.OpenLoopAsync(App, appHttp, "webhooks/whatsapp", open, size.Rate, acked)));
@@ -94,7 +103,7 @@ public static class IngestRun
             }
             var customerToAgent = new List<Arrival> { Phase($"open loop {size.Rate}/s", open), Phase("closed loop", closed) };
             var (acknowledged, missing, duplicated) = await Ingest.VerifyAsync(database, acked);
-            return new IngestReport(loads, customerToAgent, agents.Count, businesses.Count, acknowledged, missing, duplicated, graph.Sent, graph.SentTwice);
+            return new IngestReport(loads, customerToAgent, agents.Count, businesses.Count, acknowledged, missing, duplicated, graph.Sent, graph.SentTwice, backlog);
         }
         finally
         {
@@ -104,6 +113,21 @@ public static class IngestRun
             }
         }
     }
+
+    private static async Task<Backlog> DrainAsync(string database)
+    {
+        var waited = Stopwatch.StartNew();
+        var queued = await Ingest.QueuedRepliesAsync(database);
+        var left = queued;
+        while (left > 0 && waited.Elapsed < DrainLimit)
+        {
+            await Task.Delay(100);
+            left = await Ingest.QueuedRepliesAsync(database);
+        }
+        return new Backlog(queued, waited.Elapsed.TotalSeconds, left == 0);
+    }
+
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(3);
 
     private static async Task<LoadResult> WithCpuAsync(AppProcess app, Func<Task<LoadResult>> run)
     {
@@ -135,6 +159,10 @@ public static class IngestRun
         {
             Console.WriteLine($"customer→agent screen, {a.Phase,-22} p50 {a.P50Ms:0.00} ms, p99 {a.P99Ms:0.00} ms, max {a.MaxMs:0.0} ms ({a.Samples} of {a.Expected} pushes timed)");
         }
+        var backlog = report.WarmupBacklog;
+        Console.WriteLine(backlog.Queued == 0
+            ? "automatic replies the warm-up left queued: none"
+            : $"automatic replies the warm-up left queued: {backlog.Queued:N0}, {(backlog.Drained ? "all sent" : "not all sent")} {backlog.Seconds:0.0} s later ({backlog.Queued / backlog.Seconds:0}/s), before the open loop");
         Console.WriteLine($"exactly once: {report.Acknowledged} acknowledged message ids, {report.Missing} missing, {report.Duplicated} stored twice; {report.GraphSends} automatic replies sent to the fake Graph API, {report.GraphSentTwice} of them twice");
     }
 }

@@ -147,6 +147,7 @@ try
             exactlyOnce = new { ingest.Acknowledged, ingest.Missing, ingest.Duplicated },
             automaticRepliesSent = ingest.GraphSends,
             automaticRepliesSentTwice = ingest.GraphSentTwice,
+            warmupBacklog = new { ingest.WarmupBacklog.Queued, seconds = Round(ingest.WarmupBacklog.Seconds), ingest.WarmupBacklog.Drained },
         },
         totalSeconds = Math.Round(total.Elapsed.TotalSeconds, 1),
     };
