@@ -264,8 +264,7 @@ public sealed partial class Ingest(IReadOnlyList<IngestBusiness> businesses, str
     public static async Task<(int Acknowledged, int Missing, int Duplicated)> VerifyAsync(string database, IEnumerable<string> acked)
     {
         var ids = acked.ToHashSet(StringComparer.Ordinal);
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await OpenReadOnlyAsync(database);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT ExternalId, count(*) FROM Messages WHERE Channel = 1 AND ExternalId LIKE 'wamid.bench-in-%' GROUP BY ExternalId";
         var stored = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -279,14 +278,28 @@ public sealed partial class Ingest(IReadOnlyList<IngestBusiness> businesses, str
         return (ids.Count, ids.Count(id => !stored.ContainsKey(id)), ids.Count(id => stored.GetValueOrDefault(id) > 1));
     }
 
-    /// <summary>Replies in the app's outbox, not yet sent.</summary>
-    public static async Task<long> QueuedRepliesAsync(string database)
+    /// <summary>Waits, up to <paramref name="limit"/>, until the app's outbox is empty: every automatic reply queued so far sent.</summary>
+    public static async Task<Backlog> DrainOutboxAsync(string database, TimeSpan limit)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
+        var waited = Stopwatch.StartNew();
+        await using var connection = await OpenReadOnlyAsync(database);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM Outbox";
-        return (long)(await command.ExecuteScalarAsync())!;
+        var queued = (long)(await command.ExecuteScalarAsync())!;
+        var left = queued;
+        while (left > 0 && waited.Elapsed < limit)
+        {
+            await Task.Delay(100);
+            left = (long)(await command.ExecuteScalarAsync())!;
+        }
+        return new Backlog(queued, waited.Elapsed.TotalSeconds, left == 0);
+    }
+
+    private static async Task<SqliteConnection> OpenReadOnlyAsync(string database)
+    {
+        var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        return connection;
     }
 
     /// <summary>Signs in through the login form and connects the business's WhatsApp number through the settings page.</summary>

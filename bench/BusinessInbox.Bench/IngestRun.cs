@@ -69,7 +69,7 @@ public static class IngestRun
             // The warm-up runs at the closed loop's rate, and greets each customer's first message faster than the
             // replies can be sent. The open loop measures a steady rate: it starts once that backlog is sent, and
             // the greetings its own new customers earn are sent while it runs.
-            var backlog = await DrainAsync(database);
+            var backlog = await Ingest.DrainOutboxAsync(database, TimeSpan.FromMinutes(3));
             Console.Error.WriteLine($"ingest: the warm-up left {backlog.Queued:N0} automatic replies queued; {(backlog.Drained ? "sent" : "still not all sent")} after {backlog.Seconds:0.0} s");
             Console.Error.WriteLine($"ingest: {App} ...");
             app.Sample();
@@ -113,21 +113,6 @@ public static class IngestRun
             }
         }
     }
-
-    private static async Task<Backlog> DrainAsync(string database)
-    {
-        var waited = Stopwatch.StartNew();
-        var queued = await Ingest.QueuedRepliesAsync(database);
-        var left = queued;
-        while (left > 0 && waited.Elapsed < DrainLimit)
-        {
-            await Task.Delay(100);
-            left = await Ingest.QueuedRepliesAsync(database);
-        }
-        return new Backlog(queued, waited.Elapsed.TotalSeconds, left == 0);
-    }
-
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(3);
 
     private static async Task<LoadResult> WithCpuAsync(AppProcess app, Func<Task<LoadResult>> run)
     {
