@@ -44,6 +44,12 @@ public sealed record LoadResult(string Target, string Mode, int Sent, int Ok, in
 {
     /// <summary>The app's own processor time (all threads) per acknowledged delivery: less bent by other load on a shared machine than rates are.</summary>
     public double? CpuMsPerDelivery { get; init; }
+
+    /// <summary>
+    /// The benchmark's own processor time per acknowledged delivery: the load generator, the agents' connections and the
+    /// fake Graph API, which share the machine's cores with the server.
+    /// </summary>
+    public double? BenchCpuMsPerDelivery { get; init; }
 }
 
 /// <summary>

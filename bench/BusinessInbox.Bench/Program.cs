@@ -137,6 +137,7 @@ try
                     p50Ms = Round(l.P50Ms), p95Ms = Round(l.P95Ms), p99Ms = Round(l.P99Ms), maxMs = Round(l.MaxMs),
                     perSecondVsBareInsert = Round(l.PerSecond / b.PerSecond), p99VsBareInsert = Round(l.P99Ms / b.P99Ms),
                     appCpuMsPerDelivery = l.CpuMsPerDelivery is { } cpu ? Round(cpu) : (double?)null,
+                    benchCpuMsPerDelivery = l.BenchCpuMsPerDelivery is { } benchCpu ? Round(benchCpu) : (double?)null,
                 };
             }),
             customerToAgent = ingest.CustomerToAgent.Select(a => new
