@@ -62,6 +62,18 @@ public sealed class OutboxDispatcher(
         }
     }
 
+    // The dispatcher is woken for every group that queued a reply, dozens of times a second under load: its two
+    // queries are compiled once, so a wake-up pays for the statements alone.
+    private static readonly Func<InboxDb, DateTimeOffset, IAsyncEnumerable<DueItem>> DueAt = EF.CompileAsyncQuery(
+        (InboxDb db, DateTimeOffset now) => db.Outbox.AsNoTracking()
+            .Where(o => o.NextAttemptAt <= now)
+            .OrderBy(o => o.Id)
+            .Take(BatchSize)
+            .Select(o => new DueItem(o.Id, o.MessageId, o.Attempts, o.BusinessId, o.Message.ChatId, o.Message.Channel, o.Message.Body, o.TimedOutAt)));
+
+    private static readonly Func<InboxDb, CancellationToken, Task<DateTimeOffset?>> NextAttemptAt = EF.CompileAsyncQuery(
+        (InboxDb db, CancellationToken ct) => db.Outbox.AsNoTracking().OrderBy(o => o.NextAttemptAt).Select(o => (DateTimeOffset?)o.NextAttemptAt).FirstOrDefault());
+
     /// <summary>Sends every due item; returns how long to sleep before the next one falls due.</summary>
     internal async Task<TimeSpan> DispatchDueAsync(CancellationToken ct)
     {
@@ -71,16 +83,10 @@ public sealed class OutboxDispatcher(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
             var now = clock.GetUtcNow();
-            var due = await db.Outbox.AsNoTracking()
-                .Where(o => o.NextAttemptAt <= now)
-                .OrderBy(o => o.Id)
-                .Take(BatchSize)
-                .Select(o => new DueItem(o.Id, o.MessageId, o.Attempts, o.BusinessId, o.Message.ChatId, o.Message.Channel, o.Message.Body, o.TimedOutAt))
-                .ToListAsync(ct);
-            if (due.Count == 0)
+            var due = new List<DueItem>(BatchSize);
+            await foreach (var item in DueAt(db, now).WithCancellation(ct))
             {
-                var next = await db.Outbox.AsNoTracking().OrderBy(o => o.NextAttemptAt).Select(o => (DateTimeOffset?)o.NextAttemptAt).FirstOrDefaultAsync(ct);
-                return next is { } n ? Clamp(n - now, poll) : poll;
+                due.Add(item);
             }
             // Each "sent" is written with the inbound writer's next group while the sends go on; all of them are stored
             // before the outbox is read again, so that no row is found and sent a second time.
@@ -93,6 +99,12 @@ public sealed class OutboxDispatcher(
                 }
             }
             await Task.WhenAll(recording);
+            // A full batch may have more due behind it. Otherwise every row due at `now` was taken, and what was queued
+            // since (or rescheduled) is due at the earliest attempt left: at once, or later.
+            if (due.Count < BatchSize)
+            {
+                return await NextAttemptAt(db, ct) is { } next ? Clamp(next - clock.GetUtcNow(), poll) : poll;
+            }
         }
     }
 
