@@ -16,7 +16,10 @@ public static class WhatsAppExtensions
             var options = sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value;
             http.BaseAddress = new Uri(options.GraphApiBaseUrl.TrimEnd('/') + "/");
             http.Timeout = options.RequestTimeout;
-        });
+        })
+            // The factory's request logging (a scope and two records a call, at a level the console drops) costs every send
+            // and tells nothing the outbox does not log: a send that failed, and why.
+            .RemoveAllLoggers();
         services.AddSingleton<WhatsAppSecrets>();
         services.AddSingleton<WhatsAppNumbers>();
         services.AddScoped<WhatsAppStatuses>();
