@@ -83,11 +83,7 @@ public sealed class OutboxDispatcher(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<InboxDb>();
             var now = clock.GetUtcNow();
-            var due = new List<DueItem>(BatchSize);
-            await foreach (var item in DueAt(db, now).WithCancellation(ct))
-            {
-                due.Add(item);
-            }
+            var due = await DueAt(db, now).ToListAsync(ct);
             // Each "sent" is written with the inbound writer's next group while the sends go on; all of them are stored
             // before the outbox is read again, so that no row is found and sent a second time.
             var recording = new List<Task>(due.Count);
