@@ -35,14 +35,15 @@ public static class ApiEndpoints
     /// <param name="status">open, pending, resolved (any letter case).</param>
     /// <param name="label">Label ids (repeat for several): conversations with any of them.</param>
     private static async Task<Results<Ok<ChatPage>, ProblemHttpResult>> ListConversations(
-        HttpContext http, InboxDb db, string? view, string? status, string? q, string? cursor, int? limit, int[]? label, CancellationToken ct)
+        HttpContext http, InboxDb db, MessageSearchIndex search, string? view, string? status, string? q, string? cursor, int? limit, int[]? label,
+        CancellationToken ct)
     {
         if (!TryParse(view, out InboxView? inboxView) || !TryParse(status, out ChatStatus? chatStatus))
         {
             return TypedResults.Problem(detail: "Use view=all|unread|mine|unassigned and status=open|pending|resolved.", statusCode: StatusCodes.Status400BadRequest);
         }
         var filter = new InboxFilter(inboxView ?? InboxView.All, chatStatus, q, cursor, limit ?? 30, label);
-        return TypedResults.Ok(await InboxQueries.ListChatsAsync(db, http.User.BusinessIdOf(), "", filter, ct));
+        return TypedResults.Ok(await InboxQueries.ListChatsAsync(db, search, http.User.BusinessIdOf(), "", filter, ct));
     }
 
     private static bool TryParse<T>(string? text, out T? value) where T : struct, Enum

@@ -7,7 +7,7 @@ namespace BusinessInbox.Cli;
 
 /// <summary>
 /// Unattended administration: <c>setup</c> creates a business and its owner, <c>token create</c> prints a
-/// new API token. Each runs against the configured database, prints its result and exits; bad input
+/// new API token, <c>search-index</c> brings the message search index up to date. Each runs against the configured database, prints its result and exits; bad input
 /// gets a message naming the problem and a non-zero exit code.
 /// </summary>
 public static class CommandLine
@@ -16,9 +16,10 @@ public static class CommandLine
         Usage:
           setup --business NAME --slug SLUG --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME] [--time-zone ZONE]
           token create --business SLUG --name NAME
+          search-index    (builds the message search index before the app starts, e.g. after an import)
         """;
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "setup" or "token";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "setup" or "token" or "search-index";
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
@@ -34,6 +35,7 @@ public static class CommandLine
         {
             ["setup", ..] => await SetupAsync(scope.ServiceProvider, options),
             ["token", "create", ..] => await CreateTokenAsync(scope.ServiceProvider, options),
+            ["search-index"] => await IndexSearchAsync(scope.ServiceProvider),
             _ => await UsageAsync(),
         };
     }
@@ -89,6 +91,13 @@ public static class CommandLine
         }
         var token = await ApiTokens.CreateAsync(db, businessId.Value, name, services.GetRequiredService<TimeProvider>().GetUtcNow(), CancellationToken.None);
         Console.WriteLine(token);
+        return 0;
+    }
+
+    private static async Task<int> IndexSearchAsync(IServiceProvider services)
+    {
+        var taken = await services.GetRequiredService<Inbox.MessageSearchIndex>().CatchUpAsync(CancellationToken.None);
+        Console.WriteLine($"The message search index is up to date ({taken} messages and changes taken in).");
         return 0;
     }
 

@@ -49,7 +49,10 @@ public static class DataExtensions
         return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "App_Data" : configured, contentRoot);
     }
 
-    /// <summary>Applies pending migrations; on SQLite also switches the file to WAL, which persists in the file.</summary>
+    /// <summary>
+    /// Applies pending migrations; on SQLite also switches the file to WAL, which persists in the file, and creates the
+    /// message search index's file beside it.
+    /// </summary>
     public static async Task MigrateInboxDbAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
@@ -59,6 +62,7 @@ public static class DataExtensions
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await services.GetRequiredService<Inbox.MessageSearchIndex>().CreateAsync(cancellationToken);
         }
     }
 }

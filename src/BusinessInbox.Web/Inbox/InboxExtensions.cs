@@ -19,6 +19,8 @@ public static class InboxExtensions
         services.AddSingleton<InboxNotifier>();
         services.AddSingleton<InboundWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundWriter>());
+        services.AddSingleton<MessageSearchIndex>();
+        services.AddHostedService<MessageSearchIndexer>();
         services.AddScoped<InboundMessages>();
         services.AddScoped<ChatCommands>();
         services.AddScoped<OutboundStatus>();

@@ -17,7 +17,7 @@ public sealed record MemberView(string Id, string Name, MemberRole Role);
 [Authorize(Policy = Policies.Agent)]
 public sealed class InboxHub(
     InboxDb db, ChatCommands commands, StaffConnections connections, LabelService labels, QuickReplyService quickReplies,
-    Channels.WhatsApp.WhatsAppTemplates templates) : Hub<IInboxClient>
+    Channels.WhatsApp.WhatsAppTemplates templates, MessageSearchIndex search) : Hub<IInboxClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -38,7 +38,7 @@ public sealed class InboxHub(
     private string UserId => Context.User!.UserId();
     private CancellationToken Aborted => Context.ConnectionAborted;
 
-    public Task<ChatPage> ListChats(InboxFilter filter) => InboxQueries.ListChatsAsync(db, BusinessId, UserId, filter, Aborted);
+    public Task<ChatPage> ListChats(InboxFilter filter) => InboxQueries.ListChatsAsync(db, search, BusinessId, UserId, filter, Aborted);
 
     public async Task<IReadOnlyDictionary<string, int>> Counters() => await InboxCounters.ReadAsync(db, BusinessId, UserId, Aborted);
 

@@ -53,7 +53,7 @@ public static class InboxQueries
             m.Attachment.FileName, m.Attachment.Size, m.Attachment.Width, m.Attachment.Height, m.Attachment.ThumbnailKey != null),
         m.Reaction);
 
-    public static async Task<ChatPage> ListChatsAsync(InboxDb db, int businessId, string userId, InboxFilter filter, CancellationToken ct)
+    public static async Task<ChatPage> ListChatsAsync(InboxDb db, MessageSearchIndex search, int businessId, string userId, InboxFilter filter, CancellationToken ct)
     {
         var limit = Math.Clamp(filter.Limit, 1, 100);
         var chats = db.Chats.AsNoTracking().Where(c => c.BusinessId == businessId);
@@ -77,7 +77,7 @@ public static class InboxQueries
         var searchLimited = false;
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            (chats, searchLimited) = await MessageSearch.FilterAsync(db, businessId, chats, filter.Search.Trim(), ct);
+            (chats, searchLimited) = await MessageSearch.FilterAsync(db, search, businessId, chats, filter.Search.Trim(), ct);
         }
         if (ParseCursor(filter.Cursor) is { } cursor)
         {

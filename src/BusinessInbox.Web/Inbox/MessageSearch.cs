@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BusinessInbox.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,8 +6,8 @@ namespace BusinessInbox.Inbox;
 
 /// <summary>
 /// The inbox search: contact name, phone, or any message text over all history. Message text is found through
-/// the trigram full-text index MessageSearch (migration AddMessageSearch), which answers for any script but only
-/// for terms of three characters or more; see docs/decisions/0014-message-search.md for the three strategies.
+/// the trigram full-text index (<see cref="MessageSearchIndex"/>), which answers for any script but only for terms of
+/// three characters or more; see docs/decisions/0014-message-search.md for the three strategies.
 /// </summary>
 public static class MessageSearch
 {
@@ -17,7 +18,7 @@ public static class MessageSearch
     public const int ShortTermWindow = 20_000;
 
     public static async Task<(IQueryable<Chat> Chats, bool Limited)> FilterAsync(
-        InboxDb db, int businessId, IQueryable<Chat> chats, string term, CancellationToken ct)
+        InboxDb db, MessageSearchIndex index, int businessId, IQueryable<Chat> chats, string term, CancellationToken ct)
     {
         var pattern = "%" + EscapeLike(term) + "%";
         if (term.EnumerateRunes().Count() < 3)
@@ -32,16 +33,19 @@ public static class MessageSearch
         }
 
         var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        var hits = await db.Database
-            .SqlQuery<int>($"SELECT count(*) AS Value FROM (SELECT 1 FROM MessageSearch WHERE MessageSearch MATCH {phrase} LIMIT {RareHits})")
-            .SingleAsync(ct);
-        if (hits < RareHits)
+        var hits = await index.FindAsync(phrase, RareHits, ct);
+        if (hits.MessageIds.Count < RareHits)
         {
             // Few hits (a rare word, or none): their chats form a small set, found without reading any chat's messages.
-            // Read first, so that the planner cannot turn it around into a walk over the business's messages.
-            var matching = (await db.Database.SqlQuery<int>(
-                    $"SELECT m.ChatId AS Value FROM MessageSearch s JOIN Messages m ON m.Id = s.rowid WHERE MessageSearch MATCH {phrase} AND m.BusinessId = {businessId}")
-                .ToListAsync(ct)).Distinct().ToList();
+            // Read first, so that the planner cannot turn it around into a walk over the business's messages. Messages the
+            // index has not taken in yet, a fraction of a second's worth, are compared one by one.
+            var ids = JsonSerializer.Serialize(hits.MessageIds);
+            var matching = await db.Database.SqlQuery<int>($"""
+                    SELECT ChatId AS Value FROM Messages WHERE Id IN (SELECT value FROM json_each({ids})) AND BusinessId = {businessId}
+                    UNION
+                    SELECT ChatId FROM Messages WHERE Id > {hits.IndexedThrough} AND BusinessId = {businessId} AND Body LIKE {pattern} ESCAPE '\'
+                    """)
+                .ToListAsync(ct);
             // The contacts whose name or phone has the term, looked for once: compared chat by chat, a term found in few
             // places would still be compared with the contact of every chat on the way to the end of the list.
             var contacts = await db.Contacts

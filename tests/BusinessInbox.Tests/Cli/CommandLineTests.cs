@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using BusinessInbox.Inbox;
 using BusinessInbox.Security;
 using BusinessInbox.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BusinessInbox.Tests.Cli;
 
@@ -76,6 +79,31 @@ public sealed partial class CommandLineTests : IDisposable
         run.Exit.Should().NotBe(0);
         run.Error.Should().Contain("--business").And.Contain("nowhere");
         BearerToken().IsMatch(run.Output).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Search_index_takes_in_the_messages_written_while_no_pass_ran_and_says_so()
+    {
+        (await SetupAsync("bakery")).Exit.Should().Be(0);
+        // A clock that never moves: the app's own passes never run.
+        var stopped = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using (var app = new InboxApp { Clock = stopped }.WithSetting("Storage:DataPath", _dataPath))
+        {
+            var shop = await app.WithDbAsync(db => db.Businesses.SingleAsync(b => b.Slug == "bakery"));
+            await app.CustomerWritesAsync(shop.Id, "v-1", "Do you bake quokka cookies?", "Quinn");
+            await app.CustomerWritesAsync(shop.Id, "v-2", "Two loaves please", "Lou");
+        }
+
+        var run = await RunAsync("search-index");
+
+        run.Exit.Should().Be(0, run.Error);
+        run.Output.Should().Contain("The message search index is up to date (");
+        await using var restarted = new InboxApp { Clock = stopped }.WithSetting("Storage:DataPath", _dataPath);
+        var (quokka, last) = await restarted.WithDbAsync(async db =>
+            (await db.Messages.Where(m => m.Body.Contains("quokka")).Select(m => m.Id).SingleAsync(), await db.Messages.MaxAsync(m => m.Id)));
+        var hits = await restarted.Services.GetRequiredService<MessageSearchIndex>().FindAsync("\"quokka\"", 10, default);
+        hits.MessageIds.Should().Equal(quokka);
+        hits.IndexedThrough.Should().Be(last);
     }
 
     private Task<Run> SetupAsync(string slug, string email = "owner@bakery.test", string password = InboxApp.Password, string zone = "Europe/Berlin") =>

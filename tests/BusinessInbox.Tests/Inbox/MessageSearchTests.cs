@@ -3,6 +3,7 @@ using BusinessInbox.Data;
 using BusinessInbox.Inbox;
 using BusinessInbox.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -61,17 +62,84 @@ public sealed class MessageSearchTests : IAsyncLifetime
         var shop = await _app.CreateBusinessAsync("erase-index");
         var leaver = await _app.CustomerWritesAsync(shop.Id, "leaver", "Please forget my quokka story", "Frieda");
         await _app.CustomerWritesAsync(shop.Id, "stayer", "My quokka stays", "Stan");
+        await CatchUpAsync();
+        (await IndexHitsAsync("forget my")).Should().Be(1);
         var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == leaver.ChatId).Select(c => c.ContactId).SingleAsync());
 
         await using (var scope = _app.Services.CreateAsyncScope())
         {
             (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(shop.Id, contactId, default)).Should().BeTrue();
         }
+        await CatchUpAsync();
 
         (await IndexHitsAsync("forget my")).Should().Be(0, "the erased text is gone from the index, not only from the table");
         (await IndexHitsAsync("stays")).Should().Be(1);
         await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
         (await SearchAsync(staff, "quokka")).Should().NotContain(leaver.ChatId).And.HaveCount(1);
+    }
+
+    [Fact]
+    public async Task A_new_message_is_found_before_and_after_the_index_takes_it_in()
+    {
+        var shop = await _app.CreateBusinessAsync("fresh");
+        var chat = await _app.CustomerWritesAsync(shop.Id, "v-fresh", "Can I collect the quokka cake at six?", "Fay");
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+
+        (await IndexHitsAsync("quokka cake")).Should().Be(0, "the index takes new messages in with its next pass");
+        (await SearchAsync(staff, "quokka cake")).Should().Equal(chat.ChatId);
+
+        await CatchUpAsync();
+
+        (await IndexHitsAsync("quokka cake")).Should().Be(1);
+        (await SearchAsync(staff, "quokka cake")).Should().Equal(chat.ChatId);
+        (await SearchAsync(staff, "wombat cake")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task The_index_follows_an_edited_message_and_one_erased_before_it_was_taken_in()
+    {
+        var shop = await _app.CreateBusinessAsync("changes");
+        var edited = await _app.CustomerWritesAsync(shop.Id, "v-edit", "I ordered the wombat mug", "Eda");
+        await CatchUpAsync();
+        var leaver = await _app.CustomerWritesAsync(shop.Id, "v-early", "Forget my quokka order", "Erin");
+        var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == leaver.ChatId).Select(c => c.ContactId).SingleAsync());
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(shop.Id, contactId, default)).Should().BeTrue();
+        }
+        await _app.WithDbAsync(db => db.Messages.Where(m => m.ChatId == edited.ChatId)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Body, "I ordered the quokka mug")));
+
+        await CatchUpAsync();
+
+        (await IndexHitsAsync("forget my")).Should().Be(0);
+        (await IndexHitsAsync("wombat mug")).Should().Be(0);
+        (await IndexHitsAsync("quokka mug")).Should().Be(1);
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        (await SearchAsync(staff, "quokka")).Should().Equal(edited.ChatId);
+    }
+
+    [Fact]
+    public async Task An_index_ahead_of_a_restored_inbox_database_is_built_again()
+    {
+        var shop = await _app.CreateBusinessAsync("restored");
+        var chat = await _app.CustomerWritesAsync(shop.Id, "v-restore", "Is the quokka lamp back?", "Rita");
+        await CatchUpAsync();
+        // As if the inbox database went back to a backup taken before messages the index holds.
+        await using (var search = new SqliteConnection($"Data Source={MessageSearchIndex.PathFor(Path.Combine(_app.DataPath, "inbox.db"))};Pooling=False"))
+        {
+            await search.OpenAsync();
+            await using var forward = search.CreateCommand();
+            forward.CommandText = "UPDATE SearchProgress SET MessagesThrough = MessagesThrough + 1000";
+            await forward.ExecuteNonQueryAsync();
+        }
+        var later = await _app.CustomerWritesAsync(shop.Id, "v-later", "A quokka lamp for me too", "Lars");
+
+        await CatchUpAsync();
+
+        (await IndexHitsAsync("quokka lamp")).Should().Be(2, "the message written after the restore is in the index too");
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        (await SearchAsync(staff, "quokka lamp")).Should().BeEquivalentTo([chat.ChatId, later.ChatId]);
     }
 
     [Fact]
@@ -97,19 +165,26 @@ public sealed class MessageSearchTests : IAsyncLifetime
     private static async Task<int[]> SearchAsync(StaffSession staff, string term) =>
         (await staff.Hub.InvokeAsync<ChatPage>("ListChats", new InboxFilter(Search: term))).Chats.Select(c => c.Id).ToArray();
 
-    private Task<int> IndexHitsAsync(string phrase) =>
-        _app.WithDbAsync(db => db.Database.SqlQuery<int>($"SELECT count(*) AS Value FROM MessageSearch WHERE MessageSearch MATCH {'"' + phrase + '"'}").SingleAsync());
+    private async Task<int> IndexHitsAsync(string phrase) =>
+        (await _app.Services.GetRequiredService<MessageSearchIndex>().FindAsync('"' + phrase + '"', int.MaxValue, default)).MessageIds.Count;
 
-    /// <summary>Many messages at once, written as the ingest path would store them (the index follows by trigger).</summary>
-    private Task AddMessagesAsync(int businessId, int chatId, string body, int count) => _app.WithDbAsync(async db =>
+    /// <summary>Runs the index's passes until it holds every message, as its background passes would.</summary>
+    private Task<long> CatchUpAsync() => _app.Services.GetRequiredService<MessageSearchIndex>().CatchUpAsync(default);
+
+    /// <summary>Many messages at once, written as the ingest path would store them, and taken into the search index.</summary>
+    private async Task AddMessagesAsync(int businessId, int chatId, string body, int count)
     {
-        await using var tx = await db.Database.BeginTransactionAsync();
-        var at = _clock.GetUtcNow().UtcTicks;
-        for (var i = 0; i < count; i++)
+        await _app.WithDbAsync(async db =>
         {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO Messages (BusinessId, ChatId, Channel, Direction, Author, Kind, Body, Status, CreatedAt, FromBlockedContact) VALUES ({businessId}, {chatId}, 0, 0, 0, 0, {body}, 3, {at}, 0)");
-        }
-        await tx.CommitAsync();
-    });
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var at = _clock.GetUtcNow().UtcTicks;
+            for (var i = 0; i < count; i++)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT INTO Messages (BusinessId, ChatId, Channel, Direction, Author, Kind, Body, Status, CreatedAt, FromBlockedContact) VALUES ({businessId}, {chatId}, 0, 0, 0, 0, {body}, 3, {at}, 0)");
+            }
+            await tx.CommitAsync();
+        });
+        await CatchUpAsync();
+    }
 }

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using BusinessInbox.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace BusinessInbox.Inbox;
+
+/// <summary>
+/// The full-text index over message text: an FTS5 trigram index kept in a database file of its own beside the inbox's
+/// (<c>inbox.db</c> → <c>inbox.search.db</c>). Its inserts and segment merges (up to 60 ms each) take that file's write
+/// lock, not the inbox's, so no inbound message waits for them. It stores only the index (contentless): rowids are
+/// message ids and the text stays in Messages.
+/// <para>
+/// <see cref="MessageSearchIndexer"/> brings it up to date a few times a second, in passes of <see cref="IndexAsync"/>. The
+/// same file records how far each pass got (SearchProgress): the last message id taken in, and the last entry taken
+/// from MessageSearchChanges, where triggers on Messages note every deleted or edited message. Progress and index are
+/// committed together, so a pass cut short leaves both as they were. The file can be deleted while the app is stopped;
+/// it is built again. See docs/decisions/0029-search-index-in-its-own-file.md.
+/// </para>
+/// </summary>
+public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate gate) : IDisposable
+{
+    /// <summary>The most messages (and, separately, changes) one pass takes in.</summary>
+    public const int BatchSize = 5_000;
+
+    private const string Schema = """
+        CREATE VIRTUAL TABLE IF NOT EXISTS MessageSearch USING fts5(Body, content='', contentless_delete=1, tokenize='trigram');
+        CREATE TABLE IF NOT EXISTS SearchProgress (
+            Id INTEGER PRIMARY KEY CHECK (Id = 1), MessagesThrough INTEGER NOT NULL, ChangesThrough INTEGER NOT NULL);
+        INSERT OR IGNORE INTO SearchProgress (Id, MessagesThrough, ChangesThrough) VALUES (1, 0, 0);
+        """;
+
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private (string Inbox, string Search)? _connectionStrings;
+
+    /// <summary>Where the index of the inbox database at <paramref name="inboxDatabase"/> lives.</summary>
+    public static string PathFor(string inboxDatabase) =>
+        Path.Combine(Path.GetDirectoryName(inboxDatabase) ?? "", $"{Path.GetFileNameWithoutExtension(inboxDatabase)}.search{Path.GetExtension(inboxDatabase)}");
+
+    /// <summary>Creates the index's file and tables where they are missing; the app does it on start, with the migrations.</summary>
+    public async Task CreateAsync(CancellationToken ct)
+    {
+        await using var search = await OpenAsync(ConnectionStrings().Search, ct);
+        await ExecuteAsync(search, null, "PRAGMA journal_mode=WAL;" + Schema, ct);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> ids of messages whose text has <paramref name="phrase"/> (an FTS5 query), across
+    /// every business, and the last message id the index has taken in: later messages are not in it yet.
+    /// </summary>
+    public async Task<SearchHits> FindAsync(string phrase, int limit, CancellationToken ct)
+    {
+        await using var search = await OpenAsync(ConnectionStrings().Search, ct);
+        // One snapshot for both reads: every message up to the progress read is in the hits read.
+        await using var snapshot = search.BeginTransaction(deferred: true);
+        var (through, _) = await ProgressAsync(search, snapshot, ct);
+        var ids = await ReadAsync(search, snapshot, "SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH $phrase LIMIT $limit",
+            r => r.GetInt64(0), ct, ("$phrase", phrase), ("$limit", limit));
+        return new SearchHits(through, ids);
+    }
+
+    /// <summary>
+    /// One pass: takes in up to <see cref="BatchSize"/> new messages and up to as many deletions and edits, in one
+    /// transaction on the index's file; returns how many it took in. Passes never overlap, in this process or another.
+    /// </summary>
+    public async Task<int> IndexAsync(CancellationToken ct)
+    {
+        var (inboxConnection, searchConnection) = ConnectionStrings();
+        await _pass.WaitAsync(ct);
+        try
+        {
+            await using var search = await OpenAsync(searchConnection, ct);
+            await using var inbox = await OpenAsync(inboxConnection, ct);
+            await ExecuteAsync(search, null, "PRAGMA synchronous=NORMAL", ct);
+            // Taken first: the progress read below stays true until this pass commits.
+            await using var write = search.BeginTransaction(deferred: false);
+            var (messagesThrough, changesThrough) = await ProgressAsync(search, write, ct);
+
+            // What to take in, read from one snapshot of the inbox, which this pass never writes to.
+            List<(long Id, string Body)> added, edited;
+            List<(long Id, long MessageId)> changes;
+            var restarted = false;
+            await using (var snapshot = inbox.BeginTransaction(deferred: true))
+            {
+                var sequences = await ReadAsync(inbox, snapshot, """
+                    SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'Messages'),
+                           (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'MessageSearchChanges')
+                    """, r => (Messages: r.GetInt64(0), Changes: r.GetInt64(1)), ct);
+                var (lastMessage, lastChange) = sequences[0];
+                if (messagesThrough > lastMessage || changesThrough > lastChange)
+                {
+                    // Ahead of the inbox (AUTOINCREMENT ids are never given twice): the inbox database was restored from a
+                    // backup. The index starts over.
+                    await ExecuteAsync(search, write, "INSERT INTO MessageSearch (MessageSearch) VALUES ('delete-all')", ct);
+                    (messagesThrough, changesThrough, restarted) = (0, lastChange, true);
+                }
+                added = await ReadAsync(inbox, snapshot, "SELECT Id, Body FROM Messages WHERE Id > $after ORDER BY Id LIMIT $limit",
+                    r => (r.GetInt64(0), r.GetString(1)), ct, ("$after", messagesThrough), ("$limit", BatchSize));
+                changes = await ReadAsync(inbox, snapshot, "SELECT Id, MessageId FROM MessageSearchChanges WHERE Id > $after ORDER BY Id LIMIT $limit",
+                    r => (r.GetInt64(0), r.GetInt64(1)), ct, ("$after", changesThrough), ("$limit", BatchSize));
+                // A changed message the index holds is taken out and, unless it was deleted, put back as it reads now. One
+                // it does not hold yet is taken in as it reads now, with the new messages or a later pass.
+                var held = changes.Select(c => c.MessageId).Where(id => id <= messagesThrough).Distinct().ToList();
+                foreach (var id in held)
+                {
+                    await ExecuteAsync(search, write, "DELETE FROM MessageSearch WHERE rowid = $id", ct, ("$id", id));
+                }
+                edited = held.Count == 0 ? [] : await ReadAsync(inbox, snapshot,
+                    "SELECT Id, Body FROM Messages WHERE Id IN (SELECT value FROM json_each($ids))",
+                    r => (r.GetInt64(0), r.GetString(1)), ct, ("$ids", JsonSerializer.Serialize(held)));
+            }
+            if (added.Count == 0 && changes.Count == 0 && !restarted)
+            {
+                return 0;
+            }
+
+            await using (var insert = Command(search, write, "INSERT INTO MessageSearch (rowid, Body) VALUES ($id, $body)"))
+            {
+                var id = insert.Parameters.Add("$id", SqliteType.Integer);
+                var body = insert.Parameters.Add("$body", SqliteType.Text);
+                foreach (var message in edited.Concat(added))
+                {
+                    (id.Value, body.Value) = (message.Id, message.Body);
+                    await insert.ExecuteNonQueryAsync(ct);
+                }
+            }
+            messagesThrough = added.Count > 0 ? added[^1].Id : messagesThrough;
+            changesThrough = changes.Count > 0 ? changes[^1].Id : changesThrough;
+            await SaveProgressAsync(search, write, messagesThrough, changesThrough, ct);
+            await write.CommitAsync(ct);
+
+            if (changes.Count > 0)
+            {
+                // The changes taken in are done with. Left behind by a crash here, they are skipped by the progress.
+                using (await gate.EnterAsync(ct))
+                {
+                    await ExecuteAsync(inbox, null, "DELETE FROM MessageSearchChanges WHERE Id <= $id", ct, ("$id", changesThrough));
+                }
+            }
+            return added.Count + changes.Count;
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    /// <summary>Runs passes until the index has taken in every message and change; returns how many.</summary>
+    public async Task<long> CatchUpAsync(CancellationToken ct)
+    {
+        long total = 0;
+        for (int taken; (taken = await IndexAsync(ct)) > 0;)
+        {
+            total += taken;
+        }
+        return total;
+    }
+
+    public void Dispose() => _pass.Dispose();
+
+    private (string Inbox, string Search) ConnectionStrings()
+    {
+        if (_connectionStrings is { } known)
+        {
+            return known;
+        }
+        using var scope = scopes.CreateScope();
+        var inbox = scope.ServiceProvider.GetRequiredService<InboxDb>().Database.GetConnectionString()
+            ?? throw new InvalidOperationException("The inbox database has no connection string.");
+        var builder = new SqliteConnectionStringBuilder(inbox);
+        if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
+        {
+            throw new InvalidOperationException("The inbox database must be a file: its search index is kept in a file beside it.");
+        }
+        builder.DataSource = PathFor(builder.DataSource);
+        return (_connectionStrings = (inbox, builder.ToString())).Value;
+    }
+
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    private static async Task<(long Messages, long Changes)> ProgressAsync(SqliteConnection search, SqliteTransaction tx, CancellationToken ct) =>
+        (await ReadAsync(search, tx, "SELECT MessagesThrough, ChangesThrough FROM SearchProgress", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
+
+    private static Task SaveProgressAsync(SqliteConnection search, SqliteTransaction tx, long messages, long changes, CancellationToken ct) =>
+        ExecuteAsync(search, tx, "UPDATE SearchProgress SET MessagesThrough = $messages, ChangesThrough = $changes", ct,
+            ("$messages", messages), ("$changes", changes));
+
+    private static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, SqliteTransaction tx, string sql,
+        Func<SqliteDataReader, T> row, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(row(reader));
+        }
+        return rows;
+    }
+
+    private static async Task ExecuteAsync(
+        SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+}
+
+/// <summary>Message ids the index found, and the last message id it had taken in when asked.</summary>
+public sealed record SearchHits(long IndexedThrough, IReadOnlyList<long> MessageIds);
