@@ -7,8 +7,9 @@ namespace BusinessInbox.Cli;
 
 /// <summary>
 /// Unattended administration: <c>setup</c> creates a business and its owner, <c>token create</c> prints a
-/// new API token, <c>search-index</c> brings the message search index up to date. Each runs against the configured database, prints its result and exits; bad input
-/// gets a message naming the problem and a non-zero exit code.
+/// new API token, <c>search-index</c> brings the message search index up to date. Each runs against the
+/// configured database, prints its result and exits; bad input gets a message naming the problem and a
+/// non-zero exit code.
 /// </summary>
 public static class CommandLine
 {

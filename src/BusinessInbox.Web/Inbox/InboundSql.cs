@@ -232,7 +232,7 @@ internal sealed partial class InboundSql : IDisposable
         RETURNING Id
         """, chatEvent.BusinessId, chatEvent.ChatId, chatEvent.Kind, chatEvent.ActorUserId, chatEvent.From, chatEvent.To, chatEvent.At);
 
-    /// <summary>A customer's message; its search entry is written by the table's trigger.</summary>
+    /// <summary>A customer's message; the search index takes it in afterwards (<see cref="MessageSearchIndex"/>).</summary>
     public void Insert(Message message)
     {
         message.ChatId = message.Chat.Id;

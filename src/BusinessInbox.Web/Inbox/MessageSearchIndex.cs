@@ -15,10 +15,11 @@ namespace BusinessInbox.Inbox;
 /// same file records how far each pass got (SearchProgress): the last message id taken in, and the last entry taken
 /// from MessageSearchChanges, where triggers on Messages note every deleted or edited message. Progress and index are
 /// committed together, so a pass cut short leaves both as they were. The file can be deleted while the app is stopped;
-/// it is built again. See docs/decisions/0029-search-index-in-its-own-file.md.
+/// it is built again, and so is an index ahead of the inbox database (restored from a backup). See
+/// docs/decisions/0029-search-index-in-its-own-file.md.
 /// </para>
 /// </summary>
-public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate gate) : IDisposable
+public sealed class MessageSearchIndex : IDisposable
 {
     /// <summary>The most messages (and, separately, changes) one pass takes in.</summary>
     public const int BatchSize = 5_000;
@@ -30,18 +31,44 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
         INSERT OR IGNORE INTO SearchProgress (Id, MessagesThrough, ChangesThrough) VALUES (1, 0, 0);
         """;
 
+    private readonly WriteGate _gate;
     private readonly SemaphoreSlim _pass = new(1, 1);
-    private (string Inbox, string Search)? _connectionStrings;
+    private readonly Lazy<(string Inbox, string Search)> _connectionStrings;
+
+    public MessageSearchIndex(IServiceScopeFactory scopes, WriteGate gate)
+    {
+        _gate = gate;
+        _connectionStrings = new(() => ConnectionStringsOf(scopes));
+    }
 
     /// <summary>Where the index of the inbox database at <paramref name="inboxDatabase"/> lives.</summary>
     public static string PathFor(string inboxDatabase) =>
         Path.Combine(Path.GetDirectoryName(inboxDatabase) ?? "", $"{Path.GetFileNameWithoutExtension(inboxDatabase)}.search{Path.GetExtension(inboxDatabase)}");
 
-    /// <summary>Creates the index's file and tables where they are missing; the app does it on start, with the migrations.</summary>
+    /// <summary>
+    /// Creates the index's file and tables where they are missing, and empties an index that is ahead of the inbox
+    /// database. The app does it on start, after the migrations and before anything is written.
+    /// </summary>
     public async Task CreateAsync(CancellationToken ct)
     {
-        await using var search = await OpenAsync(ConnectionStrings().Search, ct);
+        var (inboxConnection, searchConnection) = _connectionStrings.Value;
+        await using var search = await OpenAsync(searchConnection, ct);
         await ExecuteAsync(search, null, "PRAGMA journal_mode=WAL;" + Schema, ct);
+        await using var inbox = await OpenAsync(inboxConnection, ct);
+        await using var write = search.BeginTransaction(deferred: false);
+        var (messagesThrough, changesThrough) = await ProgressAsync(search, write, ct);
+        var (lastMessage, lastChange) = (await ReadAsync(inbox, null, """
+            SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'Messages'),
+                   (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'MessageSearchChanges')
+            """, r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
+        if (messagesThrough > lastMessage || changesThrough > lastChange)
+        {
+            // Ids beyond the inbox's last were given out before it went back to a backup, and will be given out again
+            // (AUTOINCREMENT never gives an id twice otherwise): entries under them belong to other messages.
+            await ExecuteAsync(search, write, "INSERT INTO MessageSearch (MessageSearch) VALUES ('delete-all')", ct);
+            await SaveProgressAsync(search, write, 0, lastChange, ct);
+            await write.CommitAsync(ct);
+        }
     }
 
     /// <summary>
@@ -50,7 +77,7 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
     /// </summary>
     public async Task<SearchHits> FindAsync(string phrase, int limit, CancellationToken ct)
     {
-        await using var search = await OpenAsync(ConnectionStrings().Search, ct);
+        await using var search = await OpenAsync(_connectionStrings.Value.Search, ct);
         // One snapshot for both reads: every message up to the progress read is in the hits read.
         await using var snapshot = search.BeginTransaction(deferred: true);
         var (through, _) = await ProgressAsync(search, snapshot, ct);
@@ -62,58 +89,48 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
     /// <summary>
     /// One pass: takes in up to <see cref="BatchSize"/> new messages and up to as many deletions and edits, in one
     /// transaction on the index's file; returns how many it took in. Passes never overlap, in this process or another.
+    /// The inbox database is only read, apart from clearing the changes taken in (inside the <see cref="WriteGate"/>).
     /// </summary>
     public async Task<int> IndexAsync(CancellationToken ct)
     {
-        var (inboxConnection, searchConnection) = ConnectionStrings();
+        var (inboxConnection, searchConnection) = _connectionStrings.Value;
         await _pass.WaitAsync(ct);
         try
         {
             await using var search = await OpenAsync(searchConnection, ct);
             await using var inbox = await OpenAsync(inboxConnection, ct);
-            await ExecuteAsync(search, null, "PRAGMA synchronous=NORMAL", ct);
+            // The tables again, in case the file went away since the app started.
+            await ExecuteAsync(search, null, "PRAGMA synchronous=NORMAL;" + Schema, ct);
             // Taken first: the progress read below stays true until this pass commits.
             await using var write = search.BeginTransaction(deferred: false);
             var (messagesThrough, changesThrough) = await ProgressAsync(search, write, ct);
 
-            // What to take in, read from one snapshot of the inbox, which this pass never writes to.
+            // What to take in, read from one snapshot of the inbox.
             List<(long Id, string Body)> added, edited;
             List<(long Id, long MessageId)> changes;
-            var restarted = false;
+            List<long> held;
             await using (var snapshot = inbox.BeginTransaction(deferred: true))
             {
-                var sequences = await ReadAsync(inbox, snapshot, """
-                    SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'Messages'),
-                           (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'MessageSearchChanges')
-                    """, r => (Messages: r.GetInt64(0), Changes: r.GetInt64(1)), ct);
-                var (lastMessage, lastChange) = sequences[0];
-                if (messagesThrough > lastMessage || changesThrough > lastChange)
-                {
-                    // Ahead of the inbox (AUTOINCREMENT ids are never given twice): the inbox database was restored from a
-                    // backup. The index starts over.
-                    await ExecuteAsync(search, write, "INSERT INTO MessageSearch (MessageSearch) VALUES ('delete-all')", ct);
-                    (messagesThrough, changesThrough, restarted) = (0, lastChange, true);
-                }
                 added = await ReadAsync(inbox, snapshot, "SELECT Id, Body FROM Messages WHERE Id > $after ORDER BY Id LIMIT $limit",
                     r => (r.GetInt64(0), r.GetString(1)), ct, ("$after", messagesThrough), ("$limit", BatchSize));
                 changes = await ReadAsync(inbox, snapshot, "SELECT Id, MessageId FROM MessageSearchChanges WHERE Id > $after ORDER BY Id LIMIT $limit",
                     r => (r.GetInt64(0), r.GetInt64(1)), ct, ("$after", changesThrough), ("$limit", BatchSize));
                 // A changed message the index holds is taken out and, unless it was deleted, put back as it reads now. One
                 // it does not hold yet is taken in as it reads now, with the new messages or a later pass.
-                var held = changes.Select(c => c.MessageId).Where(id => id <= messagesThrough).Distinct().ToList();
-                foreach (var id in held)
-                {
-                    await ExecuteAsync(search, write, "DELETE FROM MessageSearch WHERE rowid = $id", ct, ("$id", id));
-                }
+                held = changes.Select(c => c.MessageId).Where(id => id <= messagesThrough).Distinct().ToList();
                 edited = held.Count == 0 ? [] : await ReadAsync(inbox, snapshot,
                     "SELECT Id, Body FROM Messages WHERE Id IN (SELECT value FROM json_each($ids))",
                     r => (r.GetInt64(0), r.GetString(1)), ct, ("$ids", JsonSerializer.Serialize(held)));
             }
-            if (added.Count == 0 && changes.Count == 0 && !restarted)
+            if (added.Count == 0 && changes.Count == 0)
             {
                 return 0;
             }
 
+            foreach (var id in held)
+            {
+                await ExecuteAsync(search, write, "DELETE FROM MessageSearch WHERE rowid = $id", ct, ("$id", id));
+            }
             await using (var insert = Command(search, write, "INSERT INTO MessageSearch (rowid, Body) VALUES ($id, $body)"))
             {
                 var id = insert.Parameters.Add("$id", SqliteType.Integer);
@@ -131,9 +148,11 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
 
             if (changes.Count > 0)
             {
-                // The changes taken in are done with. Left behind by a crash here, they are skipped by the progress.
-                using (await gate.EnterAsync(ct))
+                // The changes taken in are done with. Left behind by a crash here, they are skipped by the progress. The
+                // connection may be one EF never opened: the writers' settings first (a checkpoint in the gate, no fsync).
+                using (await _gate.EnterAsync(ct))
                 {
+                    await ExecuteAsync(inbox, null, SqlitePragmas.Statements, ct);
                     await ExecuteAsync(inbox, null, "DELETE FROM MessageSearchChanges WHERE Id <= $id", ct, ("$id", changesThrough));
                 }
             }
@@ -145,25 +164,27 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
         }
     }
 
-    /// <summary>Runs passes until the index has taken in every message and change; returns how many.</summary>
+    /// <summary>
+    /// Runs passes until one finds less than a full batch: the index then holds every message and change stored before
+    /// that pass. Returns how many it took in.
+    /// </summary>
     public async Task<long> CatchUpAsync(CancellationToken ct)
     {
         long total = 0;
-        for (int taken; (taken = await IndexAsync(ct)) > 0;)
+        int taken;
+        do
         {
+            taken = await IndexAsync(ct);
             total += taken;
         }
+        while (taken >= BatchSize);
         return total;
     }
 
     public void Dispose() => _pass.Dispose();
 
-    private (string Inbox, string Search) ConnectionStrings()
+    private static (string Inbox, string Search) ConnectionStringsOf(IServiceScopeFactory scopes)
     {
-        if (_connectionStrings is { } known)
-        {
-            return known;
-        }
         using var scope = scopes.CreateScope();
         var inbox = scope.ServiceProvider.GetRequiredService<InboxDb>().Database.GetConnectionString()
             ?? throw new InvalidOperationException("The inbox database has no connection string.");
@@ -173,7 +194,7 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
             throw new InvalidOperationException("The inbox database must be a file: its search index is kept in a file beside it.");
         }
         builder.DataSource = PathFor(builder.DataSource);
-        return (_connectionStrings = (inbox, builder.ToString())).Value;
+        return (inbox, builder.ToString());
     }
 
     private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken ct)
@@ -190,7 +211,7 @@ public sealed class MessageSearchIndex(IServiceScopeFactory scopes, WriteGate ga
         ExecuteAsync(search, tx, "UPDATE SearchProgress SET MessagesThrough = $messages, ChangesThrough = $changes", ct,
             ("$messages", messages), ("$changes", changes));
 
-    private static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, SqliteTransaction tx, string sql,
+    private static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, SqliteTransaction? tx, string sql,
         Func<SqliteDataReader, T> row, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
         await using var command = Command(connection, tx, sql, parameters);

@@ -1,9 +1,9 @@
 namespace BusinessInbox.Inbox;
 
 /// <summary>
-/// Brings the <see cref="MessageSearchIndex"/> up to date a few times a second, beside the writers: a pass holds neither
-/// the <see cref="WriteGate"/> nor the inbox database's write lock. Until a message is taken in, <see cref="MessageSearch"/>
-/// compares it with the term one by one.
+/// Brings the <see cref="MessageSearchIndex"/> up to date a few times a second, beside the writers: a pass reads the inbox
+/// database and writes the index's own file, and takes the <see cref="WriteGate"/> only to clear the deletions and edits
+/// it took in. Until a new message is taken in, <see cref="MessageSearch"/> compares it with the term one by one.
 /// </summary>
 public sealed class MessageSearchIndexer(MessageSearchIndex index, TimeProvider clock, ILogger<MessageSearchIndexer> logger)
     : BackgroundService
@@ -12,6 +12,7 @@ public sealed class MessageSearchIndexer(MessageSearchIndex index, TimeProvider 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failing = false;
         try
         {
             while (true)
@@ -20,15 +21,23 @@ public sealed class MessageSearchIndexer(MessageSearchIndex index, TimeProvider 
                 await Task.Delay(Period, clock, stoppingToken);
                 try
                 {
-                    while (await index.IndexAsync(stoppingToken) >= MessageSearchIndex.BatchSize)
+                    // A backlog (the first start after an upgrade, or a busy spell) is taken in batch after batch.
+                    await index.CatchUpAsync(stoppingToken);
+                    if (failing)
                     {
-                        // A backlog (the first start after an upgrade, or a busy spell): the next batch at once.
+                        failing = false;
+                        logger.LogInformation("The message search index is being brought up to date again");
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // Messages not taken in are still found, compared one by one, until a pass succeeds.
-                    logger.LogWarning(ex, "Bringing the message search index up to date failed; trying again shortly");
+                    // New messages not taken in are still found, compared one by one, until a pass succeeds. Said once, not
+                    // four times a second.
+                    if (!failing)
+                    {
+                        failing = true;
+                        logger.LogWarning(ex, "Bringing the message search index up to date failed; trying again every {Period}", Period);
+                    }
                 }
             }
         }

@@ -8,7 +8,8 @@ namespace BusinessInbox.Data.Sqlite.Migrations
     /// The search index leaves the inbox database for a file of its own (see Inbox/MessageSearchIndex.cs), which a
     /// background pass fills from Messages. What the pass cannot see by reading new rows, a message deleted or edited, is
     /// noted by triggers in MessageSearchChanges (AUTOINCREMENT, so that an id is never given twice). Not part of the EF
-    /// model. The new index is built from all messages after the upgrade, while the app runs.
+    /// model: a later migration that rebuilds Messages must create the two triggers again. The new index is built from all
+    /// messages after the upgrade, while the app runs.
     /// </summary>
     public partial class SearchIndexInItsOwnFile : Migration
     {
