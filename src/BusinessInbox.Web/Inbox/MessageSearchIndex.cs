@@ -99,8 +99,7 @@ public sealed class MessageSearchIndex : IDisposable
         {
             await using var search = await OpenAsync(searchConnection, ct);
             await using var inbox = await OpenAsync(inboxConnection, ct);
-            // The tables again, in case the file went away since the app started.
-            await ExecuteAsync(search, null, "PRAGMA synchronous=NORMAL;" + Schema, ct);
+            await ExecuteAsync(search, null, "PRAGMA synchronous=NORMAL", ct);
             // Taken first: the progress read below stays true until this pass commits.
             await using var write = search.BeginTransaction(deferred: false);
             var (messagesThrough, changesThrough) = await ProgressAsync(search, write, ct);

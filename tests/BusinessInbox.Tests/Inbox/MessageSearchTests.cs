@@ -3,7 +3,6 @@ using BusinessInbox.Data;
 using BusinessInbox.Inbox;
 using BusinessInbox.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
