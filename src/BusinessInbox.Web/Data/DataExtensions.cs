@@ -43,6 +43,10 @@ public static class DataExtensions
         return builder;
     }
 
+    /// <summary>The inbox database's connection string, for the parts that keep SQLite connections of their own.</summary>
+    public static string ConnectionString(this InboxDb db) =>
+        db.Database.GetConnectionString() ?? throw new InvalidOperationException("The inbox database has no connection string.");
+
     public static string DataFolder(IConfiguration configuration, string contentRoot)
     {
         var configured = configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataPath)}"];

@@ -50,8 +50,7 @@ internal sealed class WalCheckpointer(
             {
                 return;
             }
-            connectionString = db.Database.GetConnectionString()
-                ?? throw new InvalidOperationException("The inbox database has no connection string.");
+            connectionString = db.ConnectionString();
         }
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(stoppingToken);

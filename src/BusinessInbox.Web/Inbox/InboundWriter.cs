@@ -216,9 +216,7 @@ public sealed class InboundWriter(
     private async Task<InboundSql> OpenAsync()
     {
         await using var scope = scopes.CreateAsyncScope();
-        var connectionString = scope.ServiceProvider.GetRequiredService<InboxDb>().Database.GetConnectionString()
-            ?? throw new InvalidOperationException("The inbox database has no connection string.");
-        return InboundSql.Open(connectionString);
+        return InboundSql.Open(scope.ServiceProvider.GetRequiredService<InboxDb>().ConnectionString());
     }
 
     /// <summary>Tells the staff and the customers about committed groups, from what was read before each commit.</summary>

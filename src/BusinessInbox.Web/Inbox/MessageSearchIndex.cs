@@ -185,8 +185,7 @@ public sealed class MessageSearchIndex : IDisposable
     private static (string Inbox, string Search) ConnectionStringsOf(IServiceScopeFactory scopes)
     {
         using var scope = scopes.CreateScope();
-        var inbox = scope.ServiceProvider.GetRequiredService<InboxDb>().Database.GetConnectionString()
-            ?? throw new InvalidOperationException("The inbox database has no connection string.");
+        var inbox = scope.ServiceProvider.GetRequiredService<InboxDb>().ConnectionString();
         var builder = new SqliteConnectionStringBuilder(inbox);
         if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
         {

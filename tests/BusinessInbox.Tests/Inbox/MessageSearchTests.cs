@@ -63,12 +63,8 @@ public sealed class MessageSearchTests : IAsyncLifetime
         await _app.CustomerWritesAsync(shop.Id, "stayer", "My quokka stays", "Stan");
         await CatchUpAsync();
         (await IndexHitsAsync("forget my")).Should().Be(1);
-        var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == leaver.ChatId).Select(c => c.ContactId).SingleAsync());
 
-        await using (var scope = _app.Services.CreateAsyncScope())
-        {
-            (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(shop.Id, contactId, default)).Should().BeTrue();
-        }
+        await EraseContactOfAsync(shop.Id, leaver.ChatId);
         await CatchUpAsync();
 
         (await IndexHitsAsync("forget my")).Should().Be(0, "the erased text is gone from the index, not only from the table");
@@ -101,11 +97,7 @@ public sealed class MessageSearchTests : IAsyncLifetime
         var edited = await _app.CustomerWritesAsync(shop.Id, "v-edit", "I ordered the wombat mug", "Eda");
         await CatchUpAsync();
         var leaver = await _app.CustomerWritesAsync(shop.Id, "v-early", "Forget my quokka order", "Erin");
-        var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == leaver.ChatId).Select(c => c.ContactId).SingleAsync());
-        await using (var scope = _app.Services.CreateAsyncScope())
-        {
-            (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(shop.Id, contactId, default)).Should().BeTrue();
-        }
+        await EraseContactOfAsync(shop.Id, leaver.ChatId);
         await _app.WithDbAsync(db => db.Messages.Where(m => m.ChatId == edited.ChatId)
             .ExecuteUpdateAsync(u => u.SetProperty(m => m.Body, "I ordered the quokka mug")));
 
@@ -175,6 +167,14 @@ public sealed class MessageSearchTests : IAsyncLifetime
 
     private async Task<int> IndexHitsAsync(string phrase) =>
         (await _app.Services.GetRequiredService<MessageSearchIndex>().FindAsync('"' + phrase + '"', int.MaxValue, default)).MessageIds.Count;
+
+    /// <summary>Erases the contact of a chat, as the owner does from the contact's page.</summary>
+    private async Task EraseContactOfAsync(int businessId, int chatId)
+    {
+        var contactId = await _app.WithDbAsync(db => db.Chats.Where(c => c.Id == chatId).Select(c => c.ContactId).SingleAsync());
+        await using var scope = _app.Services.CreateAsyncScope();
+        (await scope.ServiceProvider.GetRequiredService<ContactCommands>().EraseAsync(businessId, contactId, default)).Should().BeTrue();
+    }
 
     /// <summary>Runs the index's passes until it holds every message, as its background passes would.</summary>
     private Task<long> CatchUpAsync() => _app.Services.GetRequiredService<MessageSearchIndex>().CatchUpAsync(default);
