@@ -4,10 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 
 namespace BusinessInbox.Bench;
@@ -57,7 +54,7 @@ public sealed record LoadResult(string Target, string Mode, int Sent, int Ok, in
 /// webhooks for messages the app sent through the fake Graph API), fired open-loop at a fixed rate and closed-loop
 /// at the maximum rate, while agents' SignalR connections time each new message from send to arrival.
 /// </summary>
-public sealed partial class Ingest(IReadOnlyList<IngestBusiness> businesses, string appSecret)
+public sealed class Ingest(IReadOnlyList<IngestBusiness> businesses, string appSecret)
 {
     public const string AppSecret = "bench-app-secret-0123456789abcdef";
     public const string AutoRepliesJson =
@@ -231,40 +228,24 @@ public sealed partial class Ingest(IReadOnlyList<IngestBusiness> businesses, str
     }
 
     /// <summary>Staff screens: signed in through the login form, connected to the inbox hub, timing each customer message.</summary>
-    public async Task<List<HubConnection>> ConnectAgentsAsync(Uri baseAddress, IReadOnlyDictionary<int, string> cookies, int perBusiness)
+    public async Task<List<AgentScreen>> ConnectAgentsAsync(Uri baseAddress, IReadOnlyDictionary<int, string> cookies, int perBusiness)
     {
-        var agents = new List<HubConnection>();
+        var agents = new List<AgentScreen>();
         foreach (var business in businesses)
         {
             for (var k = 0; k < perBusiness; k++)
             {
-                var cookie = cookies[business.Id];
-                var hub = new HubConnectionBuilder()
-                    .WithUrl(new Uri(baseAddress, "hubs/inbox"), o =>
-                    {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                        o.Headers["Cookie"] = cookie;
-                    })
-                    .Build();
-                hub.On<JsonElement, JsonElement>("MessageAdded", (_, message) =>
+                agents.Add(await AgentScreen.ConnectAsync(new Uri(baseAddress, "hubs/inbox"), cookies[business.Id], (n, now) =>
                 {
-                    var now = Stopwatch.GetTimestamp();
-                    var match = NumberInBody().Match(message.GetProperty("body").GetString() ?? "");
-                    if (match.Success && int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) is var n && n < _sentAt.Length && SentAt(n) is > 0 and var sent)
+                    if (n < _sentAt.Length && SentAt(n) is > 0 and var sent)
                     {
                         Arrivals.Enqueue((n, Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds));
                     }
-                });
-                await hub.StartAsync();
-                agents.Add(hub);
+                }));
             }
         }
         return agents;
     }
-
-    [GeneratedRegex("#(\\d+)#")]
-    private static partial Regex NumberInBody();
 
     /// <summary>Every acknowledged message id is stored exactly once (the unique index makes "more than once" impossible; "none" is the risk).</summary>
     public static async Task<(int Acknowledged, int Missing, int Duplicated)> VerifyAsync(string database, IEnumerable<string> acked)
