@@ -34,7 +34,8 @@ public enum DeliveryKind
 }
 
 /// <summary>One signed webhook delivery, computed before the clock starts.</summary>
-public sealed record Delivery(int N, byte[] Body, string Signature, DeliveryKind Kind, string? MessageId);
+/// <param name="Original">The delivery that first carried this body, whose number the message's text ends with: a repeat's is an earlier one's.</param>
+public sealed record Delivery(int N, int Original, byte[] Body, string Signature, DeliveryKind Kind, string? MessageId);
 
 public sealed record LoadResult(string Target, string Mode, int Sent, int Ok, int Errors, double Seconds, double PerSecond,
     double P50Ms, double P95Ms, double P99Ms, double MaxMs)
@@ -117,7 +118,7 @@ public sealed class Ingest(IReadOnlyList<IngestBusiness> businesses, string appS
                 kind = DeliveryKind.New;
             }
             var body = Encoding.UTF8.GetBytes(json);
-            list.Add(new Delivery(n, body, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, body)), kind, id));
+            list.Add(new Delivery(n, n, body, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, body)), kind, id));
         }
         return list;
     }
@@ -197,9 +198,10 @@ public sealed class Ingest(IReadOnlyList<IngestBusiness> businesses, string appS
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
             request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", delivery.Signature);
-            if (delivery.Kind == DeliveryKind.New)
+            if (delivery.Kind != DeliveryKind.Status)
             {
-                Volatile.Write(ref _sentAt[delivery.N], from);
+                // A push is timed from the first send of its message: the generator's queues can send a repeat before its original.
+                Interlocked.CompareExchange(ref _sentAt[delivery.Original], from, 0);
             }
             using var response = await http.SendAsync(request);
             var ms = Stopwatch.GetElapsedTime(from).TotalMilliseconds;
