@@ -13,6 +13,8 @@ using BusinessInbox.Setup;
 using BusinessInbox.Staff;
 using BusinessInbox.Stats;
 
+SocketCompletions.RunInline();
+SocketCompletions.RunInline();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddInboxHosting();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Mail;
+using BusinessInbox.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BusinessInbox.Staff;
@@ -30,6 +31,6 @@ public sealed class SmtpMailSender(IOptions<SmtpOptions> options) : IMailSender
         {
             client.Credentials = new NetworkCredential(o.UserName, o.Password);
         }
-        await client.SendMailAsync(message, ct);
+        await client.SendMailAsync(message, ct).ResumeOnThreadPool();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BusinessInbox.Hosting;
 
 namespace BusinessInbox.Channels.WhatsApp;
 
@@ -96,7 +97,8 @@ public sealed class LimitedMediaStream(Stream inner, long limit) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken);
+        // The reader hashes, decodes and stores the file: not on a socket's event thread.
+        var read = await inner.ReadAsync(buffer, cancellationToken).ResumeOnThreadPool();
         Take(buffer.Span[..read]);
         return read;
     }
