@@ -13,7 +13,7 @@ using BusinessInbox.Setup;
 using BusinessInbox.Staff;
 using BusinessInbox.Stats;
 
-SocketCompletions.RunInline();
+// Before anything opens a socket: see SocketCompletions.
 SocketCompletions.RunInline();
 var builder = WebApplication.CreateBuilder(args);
 
