@@ -48,17 +48,4 @@ public static class SocketCompletions
             await Task.Yield();
         }
     }
-
-    /// <inheritdoc cref="ResumeOnThreadPool{T}(Task{T})"/>
-    public static async ValueTask<T> ResumeOnThreadPool<T>(this ValueTask<T> io)
-    {
-        try
-        {
-            return await io;
-        }
-        finally
-        {
-            await Task.Yield();
-        }
-    }
 }

@@ -98,7 +98,7 @@ public sealed class LimitedMediaStream(Stream inner, long limit) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         // The reader hashes, decodes and stores the file: not on a socket's event thread.
-        var read = await inner.ReadAsync(buffer, cancellationToken).ResumeOnThreadPool();
+        var read = await inner.ReadAsync(buffer, cancellationToken).AsTask().ResumeOnThreadPool();
         Take(buffer.Span[..read]);
         return read;
     }
