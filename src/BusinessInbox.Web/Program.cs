@@ -13,8 +13,6 @@ using BusinessInbox.Setup;
 using BusinessInbox.Staff;
 using BusinessInbox.Stats;
 
-// Before anything opens a socket: see SocketCompletions.
-SocketCompletions.RunInline();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddInboxHosting();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Mail;
-using BusinessInbox.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BusinessInbox.Staff;
@@ -31,6 +30,6 @@ public sealed class SmtpMailSender(IOptions<SmtpOptions> options) : IMailSender
         {
             client.Credentials = new NetworkCredential(o.UserName, o.Password);
         }
-        await client.SendMailAsync(message, ct).ResumeOnThreadPool();
+        await client.SendMailAsync(message, ct);
     }
 }

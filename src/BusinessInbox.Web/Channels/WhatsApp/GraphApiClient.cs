@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BusinessInbox.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BusinessInbox.Channels.WhatsApp;
@@ -182,8 +181,7 @@ public sealed class GraphApiClient(HttpClient http, IOptions<WhatsAppOptions> op
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Content = content;
-        // The body is read by then (HttpClient buffers it), so this is the last socket completion of the call.
-        using var response = await http.SendAsync(request, ct).ResumeOnThreadPool();
+        using var response = await http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         JsonDocument? document = null;
         try

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using BusinessInbox.Hosting;
 
 namespace BusinessInbox.Channels.WhatsApp;
 
@@ -97,8 +96,7 @@ public sealed class LimitedMediaStream(Stream inner, long limit) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        // The reader hashes, decodes and stores the file: not on a socket's event thread.
-        var read = await inner.ReadAsync(buffer, cancellationToken).AsTask().ResumeOnThreadPool();
+        var read = await inner.ReadAsync(buffer, cancellationToken);
         Take(buffer.Span[..read]);
         return read;
     }

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using BusinessInbox.Attachments;
 using BusinessInbox.Data;
-using BusinessInbox.Hosting;
 using BusinessInbox.Inbox;
 using BusinessInbox.Workers;
 using Microsoft.EntityFrameworkCore;
@@ -148,8 +147,7 @@ public sealed class WhatsAppMediaWorker(
         using var download = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, download.Token)
-            .ResumeOnThreadPool();
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, download.Token);
         if (!response.IsSuccessStatusCode)
         {
             // Even a 404 is retried: the address may have expired, and the next attempt asks for a fresh one.
