@@ -235,7 +235,7 @@ public sealed class InboundWriter(
             }
             foreach (var (businessId, counters, mineChangedFor) in notice.Counters)
             {
-                await notifier.CountersAsync(businessId, counters, mineChangedFor);
+                await notifier.CountersChangedAsync(businessId, counters, mineChangedFor);
             }
             foreach (var message in notice.Ticks)
             {

@@ -125,6 +125,49 @@ public sealed class StaffHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_customer_chat_moves_every_members_tab_counts()
+    {
+        var shop = await _app.CreateBusinessAsync("new-chat-counts");
+        await _app.AddMemberAsync(shop, "ana@new-chat-counts.test", MemberRole.Agent, "Ana");
+        await using var owner = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        await using var ana = await StaffSession.StartAsync(_app, "ana@new-chat-counts.test");
+
+        await _app.CustomerWritesAsync(shop.Id, "v-new-chat", "Hello, are you open?");
+
+        foreach (var (member, session) in new[] { ("the owner", owner), ("Ana", ana) })
+        {
+            await Eventually.ReturnsAsync(() => Task.FromResult(session.Counters.ToDictionary()),
+                shown => shown["all"] == 1 && shown["unread"] == 1 && shown["unassigned"] == 1 && shown["status:open"] == 1 && shown["mine"] == 0,
+                $"{member}'s page to count the new chat as unread and unassigned");
+        }
+    }
+
+    [Fact]
+    public async Task A_burst_of_new_chats_is_counted_in_a_few_pushes_that_end_on_the_right_counts()
+    {
+        var shop = await _app.CreateBusinessAsync("burst-counts");
+        await using var owner = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        var pushesBefore = owner.CounterPushes;
+
+        const int chats = 40;
+        var burst = System.Diagnostics.Stopwatch.StartNew();
+        // One after the other: each is its own stored group, each moves the counts.
+        for (var i = 0; i < chats; i++)
+        {
+            await _app.CustomerWritesAsync(shop.Id, $"v-burst-{i}", "Hi");
+        }
+        burst.Stop();
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(owner.Counters.ToDictionary()),
+            shown => shown["all"] == chats && shown["unread"] == chats && shown["unassigned"] == chats,
+            "the owner's page to count every new chat");
+        // Five pushes a second at most: one as the burst starts, one for every fifth of a second it lasted, the last after it.
+        var allowed = (int)(burst.Elapsed / TimeSpan.FromMilliseconds(200)) + 2;
+        (owner.CounterPushes - pushesBefore).Should().BeLessThanOrEqualTo(allowed,
+            $"{chats} new chats in {burst.ElapsedMilliseconds} ms are counted in at most five pushes a second");
+    }
+
+    [Fact]
     public async Task Filters_and_search_find_the_right_chats_in_any_script()
     {
         var shop = await _app.CreateBusinessAsync("filters");

@@ -18,6 +18,9 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
     /// <summary>The tab counts as the page shows them: each push sets the counts it carries.</summary>
     public ConcurrentDictionary<string, int> Counters { get; } = new();
+    /// <summary>How many count pushes arrived.</summary>
+    public int CounterPushes => _counterPushes;
+    private int _counterPushes;
     public ConcurrentQueue<int> Removed { get; } = new();
 
     public static async Task<StaffSession> StartAsync(InboxApp app, string email)
@@ -34,6 +37,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
             {
                 session.Counters[key] = count;
             }
+            Interlocked.Increment(ref session._counterPushes);
         });
         session.Hub.On<int>(nameof(IInboxClient.ChatRemoved), id => session.Removed.Enqueue(id));
         await session.Hub.StartAsync();
