@@ -24,6 +24,11 @@ if (Option("--warmup-seconds") is { } warmupSeconds)
 {
     ingestSize = ingestSize with { Warmup = TimeSpan.FromSeconds(int.Parse(warmupSeconds, CultureInfo.InvariantCulture)) };
 }
+// The closed loops' concurrency: more requests in flight than the mode's, to see where a rate levels off.
+if (Option("--connections") is { } connections)
+{
+    ingestSize = ingestSize with { Connections = int.Parse(connections, CultureInfo.InvariantCulture) };
+}
 var repo = FindRepository();
 var appDir = Option("--app") ?? Path.Combine(repo, "bench-results", "app");
 var outFile = Option("--out") ?? Path.Combine(repo, "bench-results", $"{mode}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
