@@ -15,7 +15,7 @@ public sealed record IngestSize(int Businesses, int AgentsPerBusiness, int Conta
 {
     /// <summary>A smoke test: every part runs and is verified, at a gentle rate, in seconds.</summary>
     public static readonly IngestSize Quick = new(2, 2, 200, 200, TimeSpan.FromSeconds(2), 16, TimeSpan.FromSeconds(25));
-    public static readonly IngestSize Full = new(40, 5, 500, 1_000, TimeSpan.FromSeconds(60), 32, TimeSpan.FromSeconds(30));
+    public static readonly IngestSize Full = new(40, 5, 500, 1_000, TimeSpan.FromSeconds(60), 128, TimeSpan.FromSeconds(30));
 
     /// <summary>Warm-up deliveries computed ahead; a server faster than this ends the warm-up early.</summary>
     public const int WarmupDeliveries = 20_000;
