@@ -37,7 +37,7 @@ public sealed class CounterPushes(Func<int, IReadOnlyDictionary<string, int>, IR
             }
             waiting.Counts = counts;
             waiting.Members.UnionWith(members);
-            var wait = atOnce || waiting.LastSent == 0 ? TimeSpan.Zero : Interval - _time.GetElapsedTime(waiting.LastSent);
+            var wait = atOnce ? TimeSpan.Zero : Interval - _time.GetElapsedTime(waiting.LastSent);
             if (wait > TimeSpan.Zero)
             {
                 waiting.Timer ??= _time.CreateTimer(_ => _ = SendAsync(businessId), null, wait, Timeout.InfiniteTimeSpan);
@@ -94,6 +94,7 @@ public sealed class CounterPushes(Func<int, IReadOnlyDictionary<string, int>, IR
 
         public HashSet<string> Members { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>When the last push left (0: never, long enough ago).</summary>
         public long LastSent { get; set; }
 
         public ITimer? Timer { get; set; }
