@@ -17,7 +17,8 @@ public sealed class AgentScreen : IAsyncDisposable
     private const byte RecordSeparator = 0x1e;
     private static readonly byte[] Handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
     private static readonly byte[] Ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
-    private static readonly byte[] MessageAdded = Encoding.UTF8.GetBytes("\"target\":\"MessageAdded\"");
+    private static readonly byte[] MessagesAdded = Encoding.UTF8.GetBytes("\"target\":\"MessagesAdded\"");
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("\"body\":\"");
 
     /// <summary>Half the hub's client timeout (30 s): the hub closes a connection it has heard nothing from for that long.</summary>
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(15);
@@ -89,25 +90,41 @@ public sealed class AgentScreen : IAsyncDisposable
         }
     }
 
-    /// <summary>A new message's body carries its number between hashes ("… #123# …"); pings and other events are passed over.</summary>
+    /// <summary>
+    /// Each new message's body carries its number between hashes ("… #123# …"); a push of several messages carries several.
+    /// Pings and other events are passed over, and so are the chats' previews, which repeat a body.
+    /// </summary>
     private void Read(ReadOnlySpan<byte> record, long now)
     {
-        if (record.IndexOf(MessageAdded) < 0)
+        if (record.IndexOf(MessagesAdded) < 0)
         {
             return;
         }
-        var hash = record.IndexOf((byte)'#');
-        while (hash >= 0)
+        int at;
+        while ((at = record.IndexOf(Body)) >= 0)
         {
-            var rest = record[(hash + 1)..];
-            if (Utf8Parser.TryParse(rest, out int n, out var digits) && digits > 0 && digits < rest.Length && rest[digits] == (byte)'#')
+            record = record[(at + Body.Length)..];
+            var end = record.IndexOf((byte)'"');
+            if (Number(end < 0 ? record : record[..end]) is { } n)
             {
                 _arrived(n, now);
-                return;
             }
-            var next = rest.IndexOf((byte)'#');
-            hash = next < 0 ? -1 : hash + 1 + next;
         }
+    }
+
+    /// <summary>The number between hashes in a body, if it has one.</summary>
+    private static int? Number(ReadOnlySpan<byte> body)
+    {
+        int hash;
+        while ((hash = body.IndexOf((byte)'#')) >= 0)
+        {
+            body = body[(hash + 1)..];
+            if (Utf8Parser.TryParse(body, out int n, out var digits) && digits > 0 && digits < body.Length && body[digits] == (byte)'#')
+            {
+                return n;
+            }
+        }
+        return null;
     }
 
     private async Task PingAsync()

@@ -100,7 +100,7 @@ public sealed class ChatCommands(
         db.ChangeTracker.Clear();
         var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
         var summary = (await InboxQueries.FindChatAsync(db, businessId, chatId, ct))!;
-        await notifier.MessageAddedAsync(businessId, summary, view);
+        await notifier.MessagesAddedAsync(businessId, [new AddedMessage(summary, view)]);
         if (readIds.Length > 0)
         {
             await notifier.CustomerStatusAsync(chatId, readIds, MessageStatus.Read);

@@ -36,6 +36,9 @@ public sealed record MessageView(
     // An emoji reaction shown on the message (WhatsApp).
     string? Reaction = null);
 
+/// <summary>A message new to the inbox, with its chat as the commit that stored it left it.</summary>
+public sealed record AddedMessage(ChatSummary Chat, MessageView Message);
+
 /// <summary>A status or assignment change shown between the bubbles.</summary>
 public sealed record ChatEventView(long Id, int ChatId, ChatEventKind Kind, string? ActorName, string? From, string? To, DateTimeOffset At);
 

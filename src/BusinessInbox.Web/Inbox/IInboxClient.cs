@@ -5,7 +5,11 @@ namespace BusinessInbox.Inbox;
 /// <summary>What the staff hub pushes to the browsers of a business's members.</summary>
 public interface IInboxClient
 {
-    Task MessageAdded(ChatSummary chat, MessageView message);
+    /// <summary>
+    /// New messages, in the order they were stored: the messages one commit stored for the business go in one push (a busy
+    /// business's customers and automatic replies of a few milliseconds), a member's own send in a push of its own.
+    /// </summary>
+    Task MessagesAdded(IReadOnlyList<AddedMessage> added);
     Task MessagesStatus(int chatId, long[] messageIds, MessageStatus status, string? reason);
     /// <summary>A message already shown changed: its file arrived from the channel, or could not be fetched (with the reason).</summary>
     Task MessageChanged(MessageView message);

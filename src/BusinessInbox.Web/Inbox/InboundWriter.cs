@@ -224,13 +224,16 @@ public sealed class InboundWriter(
     {
         await foreach (var notice in _pushes.Reader.ReadAllAsync())
         {
-            foreach (var (businessId, chat, message) in notice.Messages)
+            foreach (var (businessId, added) in notice.Added)
             {
-                await notifier.MessageAddedAsync(businessId, chat, message);
+                await notifier.MessagesAddedAsync(businessId, added);
                 // The customer sees an automatic reply once the channel took it, as any message of the shop's.
-                if (message.Direction == MessageDirection.Inbound)
+                foreach (var (chat, message) in added)
                 {
-                    await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
+                    if (message.Direction == MessageDirection.Inbound)
+                    {
+                        await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
+                    }
                 }
             }
             foreach (var (businessId, counters, mineChangedFor) in notice.Counters)
@@ -250,7 +253,7 @@ public sealed class InboundWriter(
             {
                 outbox.Wake();
             }
-            // After MessageAdded: a file fetched (or refused) at once must not be announced before its message.
+            // After MessagesAdded: a file fetched (or refused) at once must not be announced before its message.
             if (notice.AnyMedia)
             {
                 mediaSignal.Wake();
@@ -340,18 +343,18 @@ public sealed class InboundWriter(
     private sealed record Stored(PendingMessage Pending, InboundResult Result);
 
     /// <summary>
-    /// What the staff and customers are told about a committed group: each new message (automatic replies too) with its chat,
-    /// the counts it changed, our messages whose ticks moved, and our messages that their channel took.
+    /// What the staff and customers are told about a committed group: its new messages (automatic replies too) with their chats,
+    /// by business, the counts it changed, our messages whose ticks moved, and our messages that their channel took.
     /// </summary>
     private sealed record Notice(
-        IReadOnlyList<(int BusinessId, ChatSummary Chat, MessageView Message)> Messages,
+        IReadOnlyList<(int BusinessId, IReadOnlyList<AddedMessage> Added)> Added,
         IReadOnlyList<(int BusinessId, Dictionary<string, int> Counters, IReadOnlyList<string> MineChangedFor)> Counters,
         IReadOnlyList<Message> Ticks,
         IReadOnlyList<(int ChatId, CustomerMessageView Message)> Sent,
         bool AnyAutomaticReply,
         bool AnyMedia)
     {
-        public bool IsEmpty => Messages.Count == 0 && Ticks.Count == 0 && Sent.Count == 0;
+        public bool IsEmpty => Added.Count == 0 && Ticks.Count == 0 && Sent.Count == 0;
     }
 
     /// <summary>
@@ -610,12 +613,14 @@ public sealed class InboundWriter(
         public Notice Notice()
         {
             var chats = _before.Keys.ToDictionary(c => c, sql.Summary);
-            var messages = _messages.Select(m => (m.Message.BusinessId, chats[m.Message.Chat], ViewOf(m.Message))).ToList();
+            var added = _messages
+                .GroupBy(m => m.Message.BusinessId, m => new AddedMessage(chats[m.Message.Chat], ViewOf(m.Message)))
+                .Select(business => (business.Key, (IReadOnlyList<AddedMessage>)[.. business])).ToList();
             // Most messages land in a chat that is already open and unread: its business's counts stay as they were.
             var counters = _counted.Keys.GroupBy(k => k.BusinessId, k => k.Key)
                 .Select(changed => (changed.Key, sql.Counters(changed.Key), InboxCounters.MineOf(changed))).ToList();
             var sent = _sent.Select(m => (m.ChatId, sql.CustomerView(m.Id)!)).ToList();
-            return new Notice(messages, counters, [.. _ticked.Values], sent, _anyAutomaticReply, _messages.Any(m => m.Media));
+            return new Notice(added, counters, [.. _ticked.Values], sent, _anyAutomaticReply, _messages.Any(m => m.Media));
         }
 
         /// <summary>A customer's message as <see cref="InboxQueries"/> shows it in a thread.</summary>

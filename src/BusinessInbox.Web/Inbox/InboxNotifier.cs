@@ -25,8 +25,8 @@ public sealed class InboxNotifier : IDisposable
     public static string BusinessGroup(int businessId) => "business:" + businessId;
     public static string CustomerGroup(int chatId) => "chat:" + chatId;
 
-    public Task MessageAddedAsync(int businessId, ChatSummary chat, MessageView message) =>
-        Safely(() => _staff.Clients.Group(BusinessGroup(businessId)).MessageAdded(chat, message));
+    public Task MessagesAddedAsync(int businessId, IReadOnlyList<AddedMessage> added) =>
+        Safely(() => _staff.Clients.Group(BusinessGroup(businessId)).MessagesAdded(added));
 
     public Task MessageChangedAsync(int businessId, MessageView message) =>
         Safely(() => _staff.Clients.Group(BusinessGroup(businessId)).MessageChanged(message));

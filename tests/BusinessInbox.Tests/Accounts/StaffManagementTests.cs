@@ -83,13 +83,13 @@ public sealed class StaffManagementTests : IAsyncLifetime
         var closed = new TaskCompletionSource<bool>();
         var agentHeard = new List<string>();
         agentHub.On(nameof(IInboxClient.AccessRevoked), () => revoked.TrySetResult(true));
-        agentHub.On<ChatSummary, MessageView>(nameof(IInboxClient.MessageAdded), (_, m) => { lock (agentHeard) { agentHeard.Add(m.Body); } });
+        agentHub.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added => { lock (agentHeard) { agentHeard.AddRange(added.Select(a => a.Message.Body)); } });
         agentHub.Closed += _ => { closed.TrySetResult(true); return Task.CompletedTask; };
         await agentHub.StartAsync();
 
         await using var ownerHub = _app.Hub("/hubs/inbox", owner.CookieHeader);
         var ownerHeard = new TaskCompletionSource<string>();
-        ownerHub.On<ChatSummary, MessageView>(nameof(IInboxClient.MessageAdded), (_, m) => ownerHeard.TrySetResult(m.Body));
+        ownerHub.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added => ownerHeard.TrySetResult(added[0].Message.Body));
         await ownerHub.StartAsync();
 
         var (removed, html) = await owner.Client.SubmitAsync("/settings/staff", new() { ["userId"] = agentId }, "Remove");

@@ -72,6 +72,21 @@ public sealed class AutomaticReplyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_and_the_automatic_replies_it_earned_reach_the_staff_screen_together_in_order()
+    {
+        var shop = await ShopAsync(_app);
+        await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
+        await using var customer = await _app.NewCustomerAsync(shop.Slug);
+
+        var sent = await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "m1", "Hello?", "Lena");
+
+        var push = await Eventually.ReturnsAsync(() => Task.FromResult(staff.AddedPushes.FirstOrDefault(p => p.Any(m => m.Id == sent.Id))),
+            p => p is not null, "the customer's message on the staff screen");
+        push!.Select(m => m.Body).Should().Equal("Hello?", "Welcome to Night Owl!", "Sorry Lena, Night Owl is closed. We open Tue 09:00.");
+        staff.Added.Should().HaveCount(3, "each message is shown once");
+    }
+
+    [Fact]
     public async Task Nothing_automatic_is_sent_right_after_staff_replied_and_the_away_message_returns_the_next_evening()
     {
         var shop = await ShopAsync(_app);

@@ -20,11 +20,11 @@ public sealed class LiveInboxTests : IAsyncLifetime
         var owner = await _app.SignInAsync(shop.OwnerEmail);
         await using var staff = _app.Hub("/hubs/inbox", owner.CookieHeader);
         var arrived = new TaskCompletionSource<(ChatSummary Chat, MessageView Message)>();
-        staff.On<ChatSummary, MessageView>(nameof(IInboxClient.MessageAdded), (c, m) =>
+        staff.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added =>
         {
-            if (m.Direction == MessageDirection.Inbound)
+            if (added.FirstOrDefault(a => a.Message.Direction == MessageDirection.Inbound) is { } inbound)
             {
-                arrived.TrySetResult((c, m));
+                arrived.TrySetResult((inbound.Chat, inbound.Message));
             }
         });
         await staff.StartAsync();

@@ -14,6 +14,8 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
 {
     public HubConnection Hub { get; } = hub;
     public ConcurrentQueue<MessageView> Added { get; } = new();
+    /// <summary>The same messages, as they came: a push of new messages at a time.</summary>
+    public ConcurrentQueue<IReadOnlyList<MessageView>> AddedPushes { get; } = new();
     public ConcurrentQueue<StatusPush> Statuses { get; } = new();
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
     /// <summary>The tab counts as the page shows them: each push sets the counts it carries.</summary>
@@ -27,7 +29,11 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     {
         var signedIn = await app.SignInAsync(email);
         var session = new StaffSession(app.Hub("/hubs/inbox", signedIn.CookieHeader));
-        session.Hub.On<ChatSummary, MessageView>(nameof(IInboxClient.MessageAdded), (_, m) => session.Added.Enqueue(m));
+        session.Hub.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added =>
+        {
+            added.ForEach(a => session.Added.Enqueue(a.Message));
+            session.AddedPushes.Enqueue([.. added.Select(a => a.Message)]);
+        });
         session.Hub.On<int, long[], MessageStatus, string?>(nameof(IInboxClient.MessagesStatus),
             (chat, ids, status, reason) => session.Statuses.Enqueue(new StatusPush(chat, ids, status, reason)));
         session.Hub.On<ChatSummary, ChatEventView?>(nameof(IInboxClient.ChatChanged), (c, e) => session.Changes.Enqueue((c, e)));

@@ -102,9 +102,9 @@ public sealed class WhatsAppEchoes(
         await writer.SentAsync(message.Id, echo.Id, ct);
         var summary = (await InboxQueries.FindChatAsync(db, businessId, message.ChatId, ct))!;
         var view = (await InboxQueries.MessageAsync(db, message.Id, ct))!;
-        await notifier.MessageAddedAsync(businessId, summary, view);
+        await notifier.MessagesAddedAsync(businessId, [new AddedMessage(summary, view)]);
         await notifier.CountersAsync(db, businessId, ct);
-        // After MessageAdded, as for customers' files: the file never arrives before its message.
+        // After MessagesAdded, as for customers' files: the file never arrives before its message.
         if (echo.Media is not null)
         {
             mediaSignal.Wake();

@@ -724,26 +724,35 @@ function setUpNotificationButton() {
 
 // ---- Live updates ----
 
-connection.on('MessageAdded', (chat, message) => {
-    upsertChat(chat);
-    const inbound = message.direction === 'Inbound';
-    if (inbound) {
+// The messages one commit stored: a busy shop's arrivals of a few milliseconds come in one push.
+connection.on('MessagesAdded', added => {
+    // By chat, its newest customer message: delivered up to it, and one notification for the chat.
+    const newest = new Map();
+    let open = false;
+    for (const { chat, message } of added) {
+        upsertChat(chat);
+        if (message.direction === 'Inbound') newest.set(chat.id, { chat, message });
+        if (state.open?.chat.id === chat.id) {
+            // A message already shown came with a reply to a send or a MessageChanged that overtook this push: that one is as new or newer.
+            if (!state.open.messages.has(message.id)) state.open.messages.set(message.id, message);
+            open = true;
+        }
+    }
+    for (const { chat, message } of newest.values()) {
         connection.invoke('MarkDelivered', chat.id, message.id).catch(() => { });
         // A blocked contact's messages are kept but never call for attention.
         if (!chat.blocked) notifyAway(chat, message);
     }
-    if (state.open?.chat.id === chat.id) {
-        // A message already shown came with a reply to a send or a MessageChanged that overtook this push: that one is as new or newer.
-        if (!state.open.messages.has(message.id)) state.open.messages.set(message.id, message);
+    if (open) {
         renderThread();
-        if (inbound && chat.unreadCount > 0) markRead().catch(() => { });
+        if (newest.has(state.open.chat.id) && state.open.chat.unreadCount > 0) markRead().catch(() => { });
     }
 });
 
 connection.on('MessageChanged', message => {
     const open = state.open;
     if (open?.chat.id !== message.chatId) return;
-    // It can overtake its own MessageAdded; one older than the loaded page waits for "load older".
+    // It can overtake its own MessagesAdded; one older than the loaded page waits for "load older".
     if (!open.messages.has(message.id) && message.id < Math.min(...open.messages.keys())) return;
     open.messages.set(message.id, message);
     renderThread();
