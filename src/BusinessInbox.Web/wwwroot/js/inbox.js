@@ -726,11 +726,13 @@ function setUpNotificationButton() {
 
 // The messages one commit stored: a busy shop's arrivals of a few milliseconds come in one push.
 connection.on('MessagesAdded', added => {
-    // By chat, its newest customer message: delivered up to it, and one notification for the chat.
+    // Each chat as the commit left it, its row drawn once; by chat, its newest customer message: delivered up to it, and
+    // one notification for the chat.
+    const chats = new Map();
     const newest = new Map();
     let open = false;
     for (const { chat, message } of added) {
-        upsertChat(chat);
+        chats.set(chat.id, chat);
         if (message.direction === 'Inbound') newest.set(chat.id, { chat, message });
         if (state.open?.chat.id === chat.id) {
             // A message already shown came with a reply to a send or a MessageChanged that overtook this push: that one is as new or newer.
@@ -738,6 +740,7 @@ connection.on('MessagesAdded', added => {
             open = true;
         }
     }
+    for (const chat of chats.values()) upsertChat(chat);
     for (const { chat, message } of newest.values()) {
         connection.invoke('MarkDelivered', chat.id, message.id).catch(() => { });
         // A blocked contact's messages are kept but never call for attention.
