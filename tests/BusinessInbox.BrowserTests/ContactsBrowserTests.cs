@@ -54,8 +54,8 @@ public sealed class ContactsBrowserTests(BrowserFixture fixture)
         await Screenshots.SaveAsync(page, $"contact-{screen}.png");
 
         await page.GotoAsync("/contacts/import");
-        await Screenshots.SaveAsync(page, $"contacts-import-{screen}.png");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Upload a CSV file" })).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, $"contacts-import-{screen}.png");
         await page.GoBackAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Web chat" }).ClickAsync();

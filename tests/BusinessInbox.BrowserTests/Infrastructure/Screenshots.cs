@@ -13,7 +13,16 @@ public static class Screenshots
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        try
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        }
+        catch (PlaywrightException ex) when (ex.Message.Contains("Unable to capture screenshot", StringComparison.Ordinal))
+        {
+            // Headless Chromium now and then has no frame to give right after a page loads: capture once the next one is drawn.
+            await page.EvaluateAsync("() => new Promise(requestAnimationFrame)");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        }
         if (Environment.GetEnvironmentVariable("BI_UPDATE_DOCS_IMAGES") == "1" && RepositoryRoot() is { } root)
         {
             var docs = Path.Combine(root, "docs", "images");
