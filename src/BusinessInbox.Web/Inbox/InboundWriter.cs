@@ -228,12 +228,9 @@ public sealed class InboundWriter(
             {
                 await notifier.MessagesAddedAsync(businessId, added);
                 // The customer sees an automatic reply once the channel took it, as any message of the shop's.
-                foreach (var (chat, message) in added)
+                foreach (var (chat, message) in added.Where(a => a.Message.Direction == MessageDirection.Inbound))
                 {
-                    if (message.Direction == MessageDirection.Inbound)
-                    {
-                        await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
-                    }
+                    await notifier.CustomerMessageAsync(chat.Id, CustomerViews.Of(message));
                 }
             }
             foreach (var (businessId, counters, mineChangedFor) in notice.Counters)

@@ -13,9 +13,10 @@ public sealed record StatusPush(int ChatId, long[] Ids, MessageStatus Status, st
 public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
 {
     public HubConnection Hub { get; } = hub;
-    public ConcurrentQueue<MessageView> Added { get; } = new();
-    /// <summary>The same messages, as they came: a push of new messages at a time.</summary>
+    /// <summary>The pushes of new messages, as they came.</summary>
     public ConcurrentQueue<IReadOnlyList<MessageView>> AddedPushes { get; } = new();
+    /// <summary>Every new message pushed, in order.</summary>
+    public IEnumerable<MessageView> Added => AddedPushes.SelectMany(push => push);
     public ConcurrentQueue<StatusPush> Statuses { get; } = new();
     public ConcurrentQueue<(ChatSummary Chat, ChatEventView? Change)> Changes { get; } = new();
     /// <summary>The tab counts as the page shows them: each push sets the counts it carries.</summary>
@@ -29,11 +30,7 @@ public sealed class StaffSession(HubConnection hub) : IAsyncDisposable
     {
         var signedIn = await app.SignInAsync(email);
         var session = new StaffSession(app.Hub("/hubs/inbox", signedIn.CookieHeader));
-        session.Hub.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added =>
-        {
-            added.ForEach(a => session.Added.Enqueue(a.Message));
-            session.AddedPushes.Enqueue([.. added.Select(a => a.Message)]);
-        });
+        session.Hub.On<List<AddedMessage>>(nameof(IInboxClient.MessagesAdded), added => session.AddedPushes.Enqueue([.. added.Select(a => a.Message)]));
         session.Hub.On<int, long[], MessageStatus, string?>(nameof(IInboxClient.MessagesStatus),
             (chat, ids, status, reason) => session.Statuses.Enqueue(new StatusPush(chat, ids, status, reason)));
         session.Hub.On<ChatSummary, ChatEventView?>(nameof(IInboxClient.ChatChanged), (c, e) => session.Changes.Enqueue((c, e)));
