@@ -156,6 +156,34 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Searching_a_two_character_chinese_word_lists_only_the_chats_that_have_it()
+    {
+        var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();
+        var customer = await fixture.OpenAsync();
+        await CustomerWritesAsync(customer.Page, slug, "你好，请问明天营业吗？", "王小明");
+        await Expect(customer.Page.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        var other = await fixture.OpenAsync();
+        await CustomerWritesAsync(other.Page, slug, "国营，业务很忙吗？", "李娜");
+        await Expect(other.Page.GetByRole(AriaRole.Img, new() { Name = "Sent", Exact = true })).ToBeVisibleAsync();
+        var staff = await fixture.OpenAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 375, Height = 740 }, HasTouch = true, IsMobile = true });
+        await BrowserFixture.SignInAsync(staff.Page, owner);
+        var wang = staff.Page.GetByRole(AriaRole.Button, new() { Name = "王小明" });
+        var li = staff.Page.GetByRole(AriaRole.Button, new() { Name = "李娜" });
+        await Expect(li).ToBeVisibleAsync();
+
+        await staff.Page.GetByLabel("Search conversations").FillAsync("营业");
+
+        await Expect(li).ToBeHiddenAsync();
+        await Expect(wang).ToBeVisibleAsync();
+        await Expect(wang).ToContainTextAsync("明天营业吗");
+        await Screenshots.SaveAsync(staff.Page, "inbox-search-phone.png");
+        staff.ShouldHaveNoProblems();
+        await staff.Page.Context.CloseAsync();
+        await customer.Page.Context.CloseAsync();
+        await other.Page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task On_a_phone_the_inbox_shows_the_list_then_the_thread_with_a_way_back()
     {
         var (_, slug, _, owner) = await fixture.App.CreateBusinessAsync();

@@ -44,8 +44,7 @@ public sealed record ChatEventView(long Id, int ChatId, ChatEventKind Kind, stri
 
 public sealed record ThreadView(ChatSummary Chat, IReadOnlyList<MessageView> Messages, IReadOnlyList<ChatEventView> Events, bool HasOlder);
 
-/// <param name="SearchLimited">The search term was too short for the full-text index, so only the newest messages were searched.</param>
-public sealed record ChatPage(IReadOnlyList<ChatSummary> Chats, string? NextCursor, bool SearchLimited = false);
+public sealed record ChatPage(IReadOnlyList<ChatSummary> Chats, string? NextCursor);
 
 /// <summary>What the customer's page shows of a message: no staff names beyond the business, no notes.</summary>
 public sealed record CustomerMessageView(long Id, bool Mine, bool Automatic, string Body, MessageStatus Status, DateTimeOffset CreatedAt,

@@ -74,10 +74,9 @@ public static class InboxQueries
             var ids = labelIds.Distinct().Take(100).ToList();
             chats = chats.Where(c => db.ChatLabels.Any(cl => cl.ChatId == c.Id && ids.Contains(cl.LabelId)));
         }
-        var searchLimited = false;
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            (chats, searchLimited) = await MessageSearch.FilterAsync(db, search, businessId, chats, filter.Search.Trim(), ct);
+            chats = await MessageSearch.FilterAsync(db, search, businessId, chats, filter.Search.Trim(), ct);
         }
         if (ParseCursor(filter.Cursor) is { } cursor)
         {
@@ -95,7 +94,7 @@ public static class InboxQueries
             var last = rows[^1];
             next = string.Create(CultureInfo.InvariantCulture, $"{last.LastMessageAt.UtcTicks}_{last.Id}");
         }
-        return new ChatPage(rows, next, searchLimited);
+        return new ChatPage(rows, next);
     }
 
     public static Task<ChatSummary?> FindChatAsync(InboxDb db, int businessId, int chatId, CancellationToken ct) =>

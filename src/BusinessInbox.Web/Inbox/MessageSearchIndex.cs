@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using BusinessInbox.Data;
 using Microsoft.Data.Sqlite;
@@ -6,8 +8,9 @@ using Microsoft.EntityFrameworkCore;
 namespace BusinessInbox.Inbox;
 
 /// <summary>
-/// The full-text index over message text: an FTS5 trigram index kept in a database file of its own beside the inbox's
-/// (<c>inbox.db</c> → <c>inbox.search.db</c>). Its inserts and segment merges (up to 60 ms each) take that file's write
+/// The full-text index over message text, kept in a database file of its own beside the inbox's (<c>inbox.db</c> →
+/// <c>inbox.search.db</c>): an FTS5 trigram index answers terms of three characters or more, and an index of character
+/// pairs answers shorter ones (营业, 鞋, ok). Its inserts and segment merges (up to 60 ms each) take that file's write
 /// lock, not the inbox's, so no inbound message waits for them. It stores only the index (contentless): rowids are
 /// message ids and the text stays in Messages.
 /// <para>
@@ -26,6 +29,8 @@ public sealed class MessageSearchIndex : IDisposable
 
     private const string Schema = """
         CREATE VIRTUAL TABLE IF NOT EXISTS MessageSearch USING fts5(Body, content='', contentless_delete=1, tokenize='trigram');
+        CREATE VIRTUAL TABLE IF NOT EXISTS MessagePairs USING fts5(
+            Body, content='', contentless_delete=1, prefix='1', tokenize="unicode61 remove_diacritics 0 categories 'L* M* N* Co'");
         CREATE TABLE IF NOT EXISTS SearchProgress (
             Id INTEGER PRIMARY KEY CHECK (Id = 1), MessagesThrough INTEGER NOT NULL, ChangesThrough INTEGER NOT NULL);
         INSERT OR IGNORE INTO SearchProgress (Id, MessagesThrough, ChangesThrough) VALUES (1, 0, 0);
@@ -53,6 +58,7 @@ public sealed class MessageSearchIndex : IDisposable
     {
         var (inboxConnection, searchConnection) = _connectionStrings.Value;
         await using var search = await OpenAsync(searchConnection, ct);
+        var withoutPairs = (await ReadAsync(search, null, "SELECT count(*) FROM sqlite_master WHERE name = 'MessagePairs'", r => r.GetInt64(0), ct))[0] == 0;
         await ExecuteAsync(search, null, "PRAGMA journal_mode=WAL;" + Schema, ct);
         await using var inbox = await OpenAsync(inboxConnection, ct);
         await using var write = search.BeginTransaction(deferred: false);
@@ -61,28 +67,48 @@ public sealed class MessageSearchIndex : IDisposable
             SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'Messages'),
                    (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'MessageSearchChanges')
             """, r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
-        if (messagesThrough > lastMessage || changesThrough > lastChange)
+        // Ids beyond the inbox's last were given out before it went back to a backup, and will be given out again
+        // (AUTOINCREMENT never gives an id twice otherwise): entries under them belong to other messages.
+        var ahead = messagesThrough > lastMessage || changesThrough > lastChange;
+        // An index from before short terms had the pairs holds trigrams only: both are built again, to hold every message.
+        if (ahead || (withoutPairs && messagesThrough > 0))
         {
-            // Ids beyond the inbox's last were given out before it went back to a backup, and will be given out again
-            // (AUTOINCREMENT never gives an id twice otherwise): entries under them belong to other messages.
             await ExecuteAsync(search, write, "INSERT INTO MessageSearch (MessageSearch) VALUES ('delete-all')", ct);
+            await ExecuteAsync(search, write, "INSERT INTO MessagePairs (MessagePairs) VALUES ('delete-all')", ct);
             await SaveProgressAsync(search, write, 0, lastChange, ct);
             await write.CommitAsync(ct);
         }
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> ids of messages whose text has <paramref name="phrase"/> (an FTS5 query), across
-    /// every business, and the last message id the index has taken in: later messages are not in it yet.
+    /// Up to <paramref name="limit"/> ids of messages whose text has <paramref name="term"/>, across every business, and
+    /// the last message id the index has taken in: later messages are not in it yet. The index folds case as Unicode
+    /// does, where LIKE folds only ASCII: compare the hits with the term. Null when the index cannot tell: a term of one
+    /// or two characters with a space, a punctuation mark or a symbol in it.
     /// </summary>
-    public async Task<SearchHits> FindAsync(string phrase, int limit, CancellationToken ct)
+    public async Task<SearchHits?> FindAsync(string term, int limit, CancellationToken ct)
     {
+        var runes = term.EnumerateRunes().ToList();
+        string table, match;
+        if (runes.Count >= 3)
+        {
+            (table, match) = ("MessageSearch", Quoted(term));
+        }
+        else if (runes.All(InPairs))
+        {
+            // A pair is one of the index's terms; a single character is the first of one (its prefix index).
+            (table, match) = ("MessagePairs", runes.Count == 2 ? Quoted(term) : Quoted(term) + " *");
+        }
+        else
+        {
+            return null;
+        }
         await using var search = await OpenAsync(_connectionStrings.Value.Search, ct);
         // One snapshot for both reads: every message up to the progress read is in the hits read.
         await using var snapshot = search.BeginTransaction(deferred: true);
         var (through, _) = await ProgressAsync(search, snapshot, ct);
-        var ids = await ReadAsync(search, snapshot, "SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH $phrase LIMIT $limit",
-            r => r.GetInt64(0), ct, ("$phrase", phrase), ("$limit", limit));
+        var ids = await ReadAsync(search, snapshot, $"SELECT rowid FROM {table} WHERE {table} MATCH $match LIMIT $limit",
+            r => r.GetInt64(0), ct, ("$match", match), ("$limit", limit));
         return new SearchHits(through, ids);
     }
 
@@ -129,15 +155,15 @@ public sealed class MessageSearchIndex : IDisposable
             foreach (var id in held)
             {
                 await ExecuteAsync(search, write, "DELETE FROM MessageSearch WHERE rowid = $id", ct, ("$id", id));
+                await ExecuteAsync(search, write, "DELETE FROM MessagePairs WHERE rowid = $id", ct, ("$id", id));
             }
-            await using (var insert = Command(search, write, "INSERT INTO MessageSearch (rowid, Body) VALUES ($id, $body)"))
+            await using (var trigrams = Command(search, write, "INSERT INTO MessageSearch (rowid, Body) VALUES ($id, $body)", ("$id", 0L), ("$body", "")))
+            await using (var pairs = Command(search, write, "INSERT INTO MessagePairs (rowid, Body) VALUES ($id, $body)", ("$id", 0L), ("$body", "")))
             {
-                var id = insert.Parameters.Add("$id", SqliteType.Integer);
-                var body = insert.Parameters.Add("$body", SqliteType.Text);
                 foreach (var message in edited.Concat(added))
                 {
-                    (id.Value, body.Value) = (message.Id, message.Body);
-                    await insert.ExecuteNonQueryAsync(ct);
+                    await InsertAsync(trigrams, message.Id, message.Body, ct);
+                    await InsertAsync(pairs, message.Id, Pairs(message.Body), ct);
                 }
             }
             messagesThrough = added.Count > 0 ? added[^1].Id : messagesThrough;
@@ -181,6 +207,58 @@ public sealed class MessageSearchIndex : IDisposable
     }
 
     public void Dispose() => _pass.Dispose();
+
+    /// <summary>
+    /// The text as the index of pairs takes it in: every letter, mark, digit or ideograph with the next one, or alone at
+    /// the end of a word, so that a two-character term is one of its terms and a character is the first of one. "Go, kid"
+    /// becomes "go o ki id d": it has no "ok".
+    /// </summary>
+    private static string Pairs(string text)
+    {
+        var pairs = new StringBuilder(text.Length * 3);
+        // Where the previous character is in the text, while it is one the index keeps.
+        var (previous, previousLength) = (-1, 0);
+        var at = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var kept = InPairs(rune);
+            if (previous >= 0)
+            {
+                pairs.Append(text, previous, previousLength);
+                if (kept)
+                {
+                    pairs.Append(text, at, rune.Utf16SequenceLength);
+                }
+                pairs.Append(' ');
+            }
+            (previous, previousLength) = kept ? (at, rune.Utf16SequenceLength) : (-1, 0);
+            at += rune.Utf16SequenceLength;
+        }
+        if (previous >= 0)
+        {
+            pairs.Append(text, previous, previousLength);
+        }
+        return pairs.ToString();
+    }
+
+    /// <summary>The characters the index of pairs keeps, as its tokenizer's categories say: letters, marks, digits, private use.</summary>
+    private static bool InPairs(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,
+        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark => true,
+        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
+        UnicodeCategory.PrivateUse => true,
+        _ => false,
+    };
+
+    private static string Quoted(string term) => "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task InsertAsync(SqliteCommand insert, long id, string body, CancellationToken ct)
+    {
+        (insert.Parameters["$id"].Value, insert.Parameters["$body"].Value) = (id, body);
+        await insert.ExecuteNonQueryAsync(ct);
+    }
 
     private static (string Inbox, string Search) ConnectionStringsOf(IServiceScopeFactory scopes)
     {

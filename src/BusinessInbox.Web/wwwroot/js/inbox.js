@@ -20,7 +20,6 @@ const ui = {
     list: $('.bi-chat-list'),
     listEmpty: $('.bi-list-empty'),
     loadMore: $('.bi-load-more'),
-    searchLimited: $('.bi-search-limited'),
     empty: $('.bi-thread-empty'),
     thread: $('.bi-thread-view'),
     back: $('.bi-back'),
@@ -152,7 +151,6 @@ async function loadList(append = false) {
     if (request !== listRequest) return;
     state.chats = append ? [...state.chats, ...page.chats.filter(c => !state.chats.some(k => k.id === c.id))] : page.chats;
     state.nextCursor = page.nextCursor;
-    ui.searchLimited.hidden = !page.searchLimited;
     renderList();
 }
 
