@@ -15,17 +15,25 @@ public sealed class GcPauses : EventListener
     private const int SuspendBegin = 9;
     private const int RestartEnd = 3;
 
+    // Why the runtime stopped the threads: for a collection, or to prepare one. Other stops (the debugger, re-compiling
+    // code) are not counted.
+    private const uint ForCollection = 1;
+    private const uint ForCollectionPreparation = 6;
+
     private readonly Lock _lock = new();
     private readonly List<(DateTime Began, double Ms)> _pauses = [];
     private DateTime? _suspended;
     private DateTime _lastEvent = DateTime.MinValue;
 
-    /// <summary>The pauses that began between <paramref name="from"/> and now: their sum and the longest.</summary>
+    /// <summary>
+    /// The pauses that began between <paramref name="from"/> and now: their sum and the longest; null when the runtime's
+    /// events did not come.
+    /// </summary>
     /// <remarks>
     /// The runtime hands its events over a little later: a collection started here marks where they have caught up
     /// with now.
     /// </remarks>
-    public async Task<(double TotalMs, double LongestMs)> SinceAsync(DateTime from)
+    public async Task<(double TotalMs, double LongestMs)?> SinceAsync(DateTime from)
     {
         var until = DateTime.UtcNow;
         GC.Collect(0);
@@ -35,6 +43,10 @@ public sealed class GcPauses : EventListener
         }
         lock (_lock)
         {
+            if (_lastEvent < until)
+            {
+                return null;
+            }
             var pauses = _pauses.Where(p => p.Began >= from && p.Began < until).Select(p => p.Ms).ToList();
             return (pauses.Sum(), pauses.DefaultIfEmpty(0).Max());
         }
@@ -67,7 +79,7 @@ public sealed class GcPauses : EventListener
             _lastEvent = at;
             if (eventData.EventId == SuspendBegin)
             {
-                _suspended = at;
+                _suspended = ReasonOf(eventData) is ForCollection or ForCollectionPreparation ? at : null;
             }
             else if (eventData.EventId == RestartEnd && _suspended is { } began)
             {
@@ -76,4 +88,9 @@ public sealed class GcPauses : EventListener
             }
         }
     }
+
+    private static uint? ReasonOf(EventWrittenEventArgs suspension) =>
+        suspension.PayloadNames?.IndexOf("Reason") is >= 0 and var at && suspension.Payload?[at] is { } reason
+            ? Convert.ToUInt32(reason, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 }

@@ -50,9 +50,9 @@ public sealed record LoadResult(string Target, string Mode, int Sent, int Ok, in
     public double? BenchCpuMsPerDelivery { get; init; }
 
     /// <summary>The benchmark's own garbage-collection pauses during the load, in all and the longest (see <see cref="GcPauses"/>).</summary>
-    public double BenchGcPauseMs { get; init; }
+    public double? BenchGcPauseMs { get; init; }
 
-    public double BenchLongestGcPauseMs { get; init; }
+    public double? BenchLongestGcPauseMs { get; init; }
 }
 
 /// <summary>

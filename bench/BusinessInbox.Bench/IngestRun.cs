@@ -129,15 +129,17 @@ public static class IngestRun
         var appBefore = app?.CpuTime;
         var benchBefore = bench.TotalProcessorTime;
         var result = await run();
-        var pauses = await gc.SinceAsync(started);
+        var appUsed = app?.CpuTime - appBefore;
         bench.Refresh();
+        var benchUsed = bench.TotalProcessorTime - benchBefore;
+        var pauses = await gc.SinceAsync(started);
         double? PerDelivery(TimeSpan? used) => result.Ok == 0 || used is null ? null : used.Value.TotalMilliseconds / result.Ok;
         return result with
         {
-            CpuMsPerDelivery = PerDelivery(app?.CpuTime - appBefore),
-            BenchCpuMsPerDelivery = PerDelivery(bench.TotalProcessorTime - benchBefore),
-            BenchGcPauseMs = pauses.TotalMs,
-            BenchLongestGcPauseMs = pauses.LongestMs,
+            CpuMsPerDelivery = PerDelivery(appUsed),
+            BenchCpuMsPerDelivery = PerDelivery(benchUsed),
+            BenchGcPauseMs = pauses?.TotalMs,
+            BenchLongestGcPauseMs = pauses?.LongestMs,
         };
     }
 
@@ -158,7 +160,7 @@ public static class IngestRun
         foreach (var l in report.Loads)
         {
             var baseline = l.Mode.StartsWith("open", StringComparison.Ordinal) ? bareOpen : bareInsert;
-            Console.WriteLine($"{l.Target,-24} {l.Mode,-28} {l.Ok,8} {l.Errors,6} {l.PerSecond,8:0} {l.P50Ms,7:0.00} {l.P95Ms,7:0.00} {l.P99Ms,7:0.00} {l.MaxMs,8:0.0} {l.PerSecond / baseline.PerSecond,14:0.00} {l.P99Ms / baseline.P99Ms,12:0.0} {l.CpuMsPerDelivery,14:0.00} {l.BenchCpuMsPerDelivery,16:0.00} {$"{l.BenchGcPauseMs:0} ({l.BenchLongestGcPauseMs:0})",28}");
+            Console.WriteLine($"{l.Target,-24} {l.Mode,-28} {l.Ok,8} {l.Errors,6} {l.PerSecond,8:0} {l.P50Ms,7:0.00} {l.P95Ms,7:0.00} {l.P99Ms,7:0.00} {l.MaxMs,8:0.0} {l.PerSecond / baseline.PerSecond,14:0.00} {l.P99Ms / baseline.P99Ms,12:0.0} {l.CpuMsPerDelivery,14:0.00} {l.BenchCpuMsPerDelivery,16:0.00} {(l.BenchGcPauseMs is null ? "not known" : $"{l.BenchGcPauseMs:0} ({l.BenchLongestGcPauseMs:0})"),28}");
         }
         foreach (var a in report.CustomerToAgent)
         {

@@ -147,7 +147,8 @@ try
                     perSecondVsBareInsert = Round(l.PerSecond / b.PerSecond), p99VsBareInsert = Round(l.P99Ms / b.P99Ms),
                     appCpuMsPerDelivery = l.CpuMsPerDelivery is { } cpu ? Round(cpu) : (double?)null,
                     benchCpuMsPerDelivery = l.BenchCpuMsPerDelivery is { } benchCpu ? Round(benchCpu) : (double?)null,
-                    benchGcPauseMs = Round(l.BenchGcPauseMs), benchLongestGcPauseMs = Round(l.BenchLongestGcPauseMs),
+                    benchGcPauseMs = l.BenchGcPauseMs is { } pause ? Round(pause) : (double?)null,
+                    benchLongestGcPauseMs = l.BenchLongestGcPauseMs is { } longest ? Round(longest) : (double?)null,
                 };
             }),
             customerToAgent = ingest.CustomerToAgent.Select(a => new
