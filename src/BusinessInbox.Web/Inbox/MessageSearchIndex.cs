@@ -58,10 +58,13 @@ public sealed class MessageSearchIndex : IDisposable
     {
         var (inboxConnection, searchConnection) = _connectionStrings.Value;
         await using var search = await OpenAsync(searchConnection, ct);
-        var withoutPairs = (await ReadAsync(search, null, "SELECT count(*) FROM sqlite_master WHERE name = 'MessagePairs'", r => r.GetInt64(0), ct))[0] == 0;
-        await ExecuteAsync(search, null, "PRAGMA journal_mode=WAL;" + Schema, ct);
+        await ExecuteAsync(search, null, "PRAGMA journal_mode=WAL", ct);
         await using var inbox = await OpenAsync(inboxConnection, ct);
+        // The tables are created in the same transaction as the emptying below: stopped in between, the next start finds
+        // the file as it was and decides again.
         await using var write = search.BeginTransaction(deferred: false);
+        var withoutPairs = (await ReadAsync(search, write, "SELECT count(*) FROM sqlite_master WHERE name = 'MessagePairs'", r => r.GetInt64(0), ct))[0] == 0;
+        await ExecuteAsync(search, write, Schema, ct);
         var (messagesThrough, changesThrough) = await ProgressAsync(search, write, ct);
         var (lastMessage, lastChange) = (await ReadAsync(inbox, null, """
             SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'Messages'),
@@ -70,14 +73,14 @@ public sealed class MessageSearchIndex : IDisposable
         // Ids beyond the inbox's last were given out before it went back to a backup, and will be given out again
         // (AUTOINCREMENT never gives an id twice otherwise): entries under them belong to other messages.
         var ahead = messagesThrough > lastMessage || changesThrough > lastChange;
-        // An index from before short terms had the pairs holds trigrams only: both are built again, to hold every message.
+        // An index without the pairs table has trigrams only: both are built again, so that both hold every message.
         if (ahead || (withoutPairs && messagesThrough > 0))
         {
             await ExecuteAsync(search, write, "INSERT INTO MessageSearch (MessageSearch) VALUES ('delete-all')", ct);
             await ExecuteAsync(search, write, "INSERT INTO MessagePairs (MessagePairs) VALUES ('delete-all')", ct);
             await SaveProgressAsync(search, write, 0, lastChange, ct);
-            await write.CommitAsync(ct);
         }
+        await write.CommitAsync(ct);
     }
 
     /// <summary>
@@ -94,7 +97,7 @@ public sealed class MessageSearchIndex : IDisposable
         {
             (table, match) = ("MessageSearch", Quoted(term));
         }
-        else if (runes.All(InPairs))
+        else if (runes.All(IsPairCharacter))
         {
             // A pair is one of the index's terms; a single character is the first of one (its prefix index).
             (table, match) = ("MessagePairs", runes.Count == 2 ? Quoted(term) : Quoted(term) + " *");
@@ -211,7 +214,7 @@ public sealed class MessageSearchIndex : IDisposable
     /// <summary>
     /// The text as the index of pairs takes it in: every letter, mark, digit or ideograph with the next one, or alone at
     /// the end of a word, so that a two-character term is one of its terms and a character is the first of one. "Go, kid"
-    /// becomes "go o ki id d": it has no "ok".
+    /// becomes "Go o ki id d" (the tokenizer folds the case): it has no "ok".
     /// </summary>
     private static string Pairs(string text)
     {
@@ -221,7 +224,7 @@ public sealed class MessageSearchIndex : IDisposable
         var at = 0;
         foreach (var rune in text.EnumerateRunes())
         {
-            var kept = InPairs(rune);
+            var kept = IsPairCharacter(rune);
             if (previous >= 0)
             {
                 pairs.Append(text, previous, previousLength);
@@ -242,7 +245,7 @@ public sealed class MessageSearchIndex : IDisposable
     }
 
     /// <summary>The characters the index of pairs keeps, as its tokenizer's categories say: letters, marks, digits, private use.</summary>
-    private static bool InPairs(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    private static bool IsPairCharacter(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
             or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,

@@ -47,8 +47,7 @@ public sealed class MessageSearchTests : IAsyncLifetime
         var book = await _app.CustomerWritesAsync(shop.Id, "v-book", "I'd like to book a table", "Bo");
         var wow = await _app.CustomerWritesAsync(shop.Id, "v-wow", "Really?! Tomorrow?", "Wu");
         _clock.Advance(TimeSpan.FromDays(290));
-        // The same characters with a comma between them, and months of newer messages (more than any window of recent
-        // ones a search might look at) with one of them.
+        // The same characters with a comma between them, and months of newer messages (25,000) with one of them.
         var near = await _app.CustomerWritesAsync(shop.Id, "v-near", "Go, kid! 国营，业务繁忙", "Gao");
         var busy = await _app.CustomerWritesAsync(shop.Id, "v-busy", "营养好吗", "Zhao");
         await AddMessagesAsync(shop.Id, busy.ChatId, "营养均衡，12码", 25_000);
@@ -60,10 +59,11 @@ public sealed class MessageSearchTests : IAsyncLifetime
         (await SearchAsync(staff, "OK")).Should().Equal(book.ChatId);
         (await SearchAsync(staff, "?!")).Should().Equal(wow.ChatId);
         (await SearchAsync(staff, "营")).Should().Equal(busy.ChatId, near.ChatId, hours.ChatId);
+        (await IndexHitsAsync("w")).Should().Be(1, "a character at the end of a word (\"Tomorrow\") is in the index too");
     }
 
     [Fact]
-    public async Task An_index_from_before_short_terms_had_theirs_is_built_again_on_start()
+    public async Task An_index_without_the_pairs_for_short_terms_is_built_again_on_start()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "bi-tests", Guid.NewGuid().ToString("n"));
         TestBusiness shop;
@@ -160,6 +160,9 @@ public sealed class MessageSearchTests : IAsyncLifetime
         (await IndexHitsAsync("forget my")).Should().Be(0);
         (await IndexHitsAsync("wombat mug")).Should().Be(0);
         (await IndexHitsAsync("quokka mug")).Should().Be(1);
+        (await IndexHitsAsync("fo")).Should().Be(0, "the pairs of the erased message are gone too");
+        (await IndexHitsAsync("wo")).Should().Be(0, "and the edited message's old pairs");
+        (await IndexHitsAsync("qu")).Should().Be(1);
         await using var staff = await StaffSession.StartAsync(_app, shop.OwnerEmail);
         (await SearchAsync(staff, "quokka")).Should().Equal(edited.ChatId);
     }
