@@ -187,8 +187,8 @@ public sealed class AttachmentTests : IAsyncLifetime
     public async Task Staff_send_a_pdf_that_the_customer_downloads_but_a_private_note_stays_in_the_shop()
     {
         await using var customer = await _app.NewCustomerAsync(_shop.Slug);
-        var received = new List<CustomerMessageView>();
-        customer.Hub.On<CustomerMessageView>(nameof(ICustomerClient.Message), m => { lock (received) { received.Add(m); } });
+        var received = new System.Collections.Concurrent.ConcurrentQueue<CustomerMessageView>();
+        customer.Hub.On<CustomerMessageView>(nameof(ICustomerClient.Message), received.Enqueue);
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "first", "Can I have the price list?", null);
         var chatId = await _app.WithDbAsync(db => db.Chats.Select(c => c.Id).SingleAsync());
         var staff = (await _app.SignInAsync(_shop.OwnerEmail)).Client;
@@ -199,7 +199,7 @@ public sealed class AttachmentTests : IAsyncLifetime
         message.Body.Should().BeEmpty();
         message.Attachment!.Kind.Should().Be(AttachmentKind.Document);
 
-        var pushed = await Eventually.ReturnsAsync(() => Task.FromResult(received.ToList().FirstOrDefault(m => m.Id == message.Id)),
+        var pushed = await Eventually.ReturnsAsync(() => Task.FromResult(received.FirstOrDefault(m => m.Id == message.Id)),
             m => m is not null, "the PDF on the customer's page");
         pushed!.Attachment!.FileName.Should().Be("Prices 2026.pdf");
         var download = await customer.Client.GetAsync($"/c/{_shop.Slug}/attachments/{pushed.Attachment.Id}");

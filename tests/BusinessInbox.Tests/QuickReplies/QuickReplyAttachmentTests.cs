@@ -195,8 +195,8 @@ public sealed class QuickReplyAttachmentTests : IAsyncLifetime
         await SaveQuickReplyAsync(_owner, "catalog", "Our catalogue", TestFiles.JpegWithGps(), "catalogue.jpg");
         var id = await QuickReplyIdAsync("catalog");
         await using var customer = await _app.NewCustomerAsync(_shop.Slug);
-        var received = new List<CustomerMessageView>();
-        customer.Hub.On<CustomerMessageView>(nameof(ICustomerClient.Message), m => { lock (received) { received.Add(m); } });
+        var received = new System.Collections.Concurrent.ConcurrentQueue<CustomerMessageView>();
+        customer.Hub.On<CustomerMessageView>(nameof(ICustomerClient.Message), received.Enqueue);
         await customer.Hub.InvokeAsync<CustomerMessageView>("Send", "first", "Do you have a catalogue?", null);
         var chatId = await _app.WithDbAsync(db => db.Chats.Select(c => c.Id).SingleAsync());
 
@@ -205,7 +205,7 @@ public sealed class QuickReplyAttachmentTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var sent = (await response.Content.ReadFromJsonAsync<MessageView>(Web))!;
         sent.Body.Should().Be("Here it is!");
-        var pushed = await Eventually.ReturnsAsync(() => Task.FromResult(received.ToList().FirstOrDefault(m => m.Id == sent.Id)),
+        var pushed = await Eventually.ReturnsAsync(() => Task.FromResult(received.FirstOrDefault(m => m.Id == sent.Id)),
             m => m is not null, "the photo on the customer's page");
         pushed!.Attachment!.FileName.Should().Be("catalogue.jpg");
         pushed.Attachment.Kind.Should().Be(AttachmentKind.Image);
